@@ -1,0 +1,57 @@
+# broadsheet: two commands set everything up on a fresh machine with Python 3.11+.
+#   make run    create .venv from requirements.lock, then publish raw/ into output/
+#   make test   run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RAW    ?= raw
+OUT    ?= output
+
+# Prefect keeps its state (the temporary server's SQLite database) inside the project,
+# and its server telemetry stays off (it caused "database is locked" errors).
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+
+.PHONY: help venv run test lint typecheck bench lock schemas clean
+
+help:
+	@echo "make run        publish $(RAW)/ into $(OUT)/ (creates .venv on first use)"
+	@echo "make test       run the test suite"
+	@echo "make lint       ruff"
+	@echo "make typecheck  mypy --strict on flows/ and schemas/"
+	@echo "make bench      the benchmark (see bench/)"
+	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
+	@echo "make schemas    regenerate schemas/json/*.schema.json from the models"
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
+	@touch $@
+
+run: venv
+	$(BIN)/broadsheet run --raw $(RAW) --out $(OUT)
+
+test: venv
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check flows schemas tests
+
+typecheck: venv
+	$(BIN)/mypy
+
+schemas: venv
+	$(BIN)/python -m schemas.export
+
+lock:
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --all-build-deps --extra dev --generate-hashes --allow-unsafe \
+		--strip-extras -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache .mypy_cache .ruff_cache

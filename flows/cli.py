@@ -1,0 +1,179 @@
+"""The `broadsheet` command.
+
+    broadsheet run [--raw DIR] [--out DIR]   publish raw/ into output/ (the Prefect flow)
+    broadsheet catalog [--out DIR]           list the releases of an output folder
+
+Exit status: 0 when a release was published or the input was unchanged, also when
+some inputs were rejected; 1 when nothing could be published; 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.errors import BroadsheetError
+from flows.settings import Limits
+from flows.version import package_version
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+_PROGRESS_MIN_DOCUMENTS = 500
+
+
+def _prefect_defaults() -> None:
+    """Quiet, project-local Prefect unless the user configured it (must run before importing prefect)."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="broadsheet",
+        description="Turn raw news text into versioned datasets of articles, positions (who said what) "
+        "and reader comments, published as Parquet and JSON Lines.",
+        epilog="Run `broadsheet COMMAND --help` for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"broadsheet {package_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="publish every file in the raw folder as a release",
+        description="Ingest every file under --raw, extract articles, positions and comments, and publish "
+        "them as a new release under --out (Parquet, JSON Lines, datapackage.json, a dataset card, and "
+        "catalog.json last). Unchanged input publishes nothing new. Runs as a Prefect flow on Prefect's "
+        "temporary local server unless PREFECT_API_URL points at a server.",
+    )
+    run.add_argument("--raw", type=Path, default=Path("raw"), metavar="DIR",
+                     help="folder of raw text files to ingest (default: raw)")
+    run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                     help="output folder to publish into (default: output)")
+    run.add_argument("--keep", type=int, default=None, metavar="N",
+                     help="after publishing, keep only the N newest releases (default: keep all)")
+    run.add_argument("--batch-size", type=int, default=200, metavar="N",
+                     help="documents per parse task (default: 200)")
+    limits = Limits()
+    run.add_argument("--max-document-bytes", type=int, default=limits.max_document_bytes, metavar="N",
+                     help=f"reject inputs larger than N bytes (default: {limits.max_document_bytes:,})")
+    run.add_argument("--max-comments", type=int, default=limits.max_comments, metavar="N",
+                     help=f"reject documents with more than N comments (default: {limits.max_comments:,})")
+    run.add_argument("--max-depth", type=int, default=limits.max_depth, metavar="N",
+                     help=f"reject comment threads deeper than N (default: {limits.max_depth:,})")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary line")
+
+    catalog = commands.add_parser(
+        "catalog", help="list the releases of an output folder",
+        description="Print the releases named in OUT/catalog.json, newest first, with their row counts.",
+    )
+    catalog.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                         help="output folder (default: output)")
+    return parser
+
+
+def _print_summary(console: Console, result: dict[str, object]) -> None:
+    rows = result.get("rows") or {}
+    assert isinstance(rows, dict)
+    if rows:
+        table = Table(title=None, show_header=True, header_style="bold")
+        table.add_column("dataset")
+        table.add_column("rows", justify="right")
+        for name, count in rows.items():
+            table.add_row(str(name), f"{count:,}")
+        console.print(table)
+    rejects = result.get("rejects") or []
+    assert isinstance(rejects, list)
+    for reject in rejects[:20]:
+        console.print(f"[yellow]rejected[/] {reject['uri']}: {reject['message']} ({reject['stage']}, {reject['error']})")
+    if len(rejects) > 20:
+        console.print(f"[yellow]… and {len(rejects) - 20} more rejects; see rejects.jsonl in the release[/]")
+    where = f" at {result['release_path']}" if result.get("release_path") else ""
+    console.print(f"[bold]{result['message']}[/]{where}")
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    _prefect_defaults()
+    from flows.flow import publish_flow
+    from flows.progress import listen
+
+    if not args.raw.is_dir():
+        console.print(f"[red]error:[/] {args.raw}/ does not exist or is not a folder: "
+                      "create it and put .txt files there, or pass --raw DIR")
+        return EXIT_NOTHING
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True,
+                        disable=args.quiet or not console.is_terminal)
+    tasks: dict[str, int] = {}
+
+    def show(stage: str, done: int, total: int) -> None:
+        if total < _PROGRESS_MIN_DOCUMENTS:
+            return
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"{stage} documents", total=total)
+        progress.update(tasks[stage], completed=done)
+
+    listen(show)
+    try:
+        with progress:
+            result = publish_flow(
+                raw=str(args.raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
+                max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
+                max_depth=args.max_depth,
+            )
+    finally:
+        listen(None)
+    _print_summary(console, result)
+    if result["published"]:
+        return EXIT_OK
+    return EXIT_OK if str(result["message"]).startswith("input unchanged") else EXIT_NOTHING
+
+
+def _catalog(args: argparse.Namespace, console: Console) -> int:
+    from flows.catalog import read_catalog
+
+    catalog = read_catalog(args.out)
+    if not catalog.releases:
+        console.print(f"{args.out}/ holds no release yet: run `broadsheet run --out {args.out}`")
+        return EXIT_NOTHING
+    table = Table(show_header=True, header_style="bold")
+    for column in ("release", "created", "documents", "articles", "positions", "comments", "rejects"):
+        table.add_column(column, justify="left" if column in ("release", "created") else "right")
+    for release in catalog.releases:
+        marker = " (latest)" if release.id == catalog.latest else ""
+        counts = [f"{release.datasets[n].rows:,}" if n in release.datasets else "-"
+                  for n in ("documents", "articles", "positions", "comments", "rejects")]
+        table.add_row(release.id + marker, f"{release.created_at:%Y-%m-%d %H:%M}", *counts)
+    console.print(table)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `broadsheet` command."""
+    args = _parser().parse_args(argv)
+    console = Console(stderr=False, highlight=False)
+    try:
+        if args.command == "run":
+            return _run(args, console)
+        if args.command == "catalog":
+            return _catalog(args, console)
+    except BroadsheetError as error:
+        console.print(f"[red]error:[/] {error}")
+        return EXIT_NOTHING
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/]: the previous release and catalog are untouched")
+        return 130
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Extract stage: records (article, positions, comments) from a laid-out page.
+
+Records come out as plain dicts with every field of their schema; the validate
+step in `flows.process` turns them into models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.extract.article import body_blocks, extract_article
+from flows.extract.comments import extract_comments
+from flows.extract.ids import stable_id
+from flows.extract.positions import extract_positions
+from flows.layout import Page
+from flows.settings import Limits
+from schemas import Document
+
+__all__ = ["Extracted", "extract_document", "stable_id"]
+
+
+@dataclass(slots=True)
+class Extracted:
+    """The records extracted from one document."""
+
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def extract_document(page: Page, document: Document, limits: Limits = Limits()) -> Extracted:
+    """Extract the article of `page`, its positions and its comments.
+
+    Raises:
+        NoArticleFound: the page holds no article.
+        LimitExceeded: the page has more comments, or deeper threads, than `limits` allow.
+    """
+    article = extract_article(page, uri=document.uri)
+    article_id = stable_id("article", document.document_id, 0)
+    positions = extract_positions(body_blocks(page), article_id=article_id, document_id=document.document_id)
+    comments = extract_comments(
+        page.comments,
+        article_id=article_id,
+        document_id=document.document_id,
+        fetched_at=document.fetched_at,
+        uri=document.uri,
+        limits=limits,
+    )
+    article.update(
+        article_id=article_id,
+        document_id=document.document_id,
+        source=document.source,
+        uri=document.uri,
+        position_count=len(positions),
+        comment_count=len(comments),
+    )
+    return Extracted([article], positions, comments)

@@ -1,0 +1,83 @@
+"""Lines of a document with their offsets and indentation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Line", "clean", "split_lines"]
+
+# Zero-width and bidirectional formatting characters: invisible, but they break matching.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+_TAB = 4
+
+
+def clean(text: str) -> str:
+    """`text` for matching: NFKC, no invisible characters, runs of spaces as one space."""
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a document.
+
+    Attributes:
+        number: 0-based line number.
+        start: offset of the first visible character (after the indentation).
+        end: offset after the last visible character.
+        indent: indentation in columns (a tab counts 4).
+        text: the raw text between `start` and `end`.
+        key: `clean(text)`, for matching.
+    """
+
+    number: int
+    start: int
+    end: int
+    indent: int
+    text: str
+    key: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.key
+
+
+def _indent_of(raw: str) -> int:
+    columns = 0
+    for char in raw:
+        if char == "\t":
+            columns += _TAB - columns % _TAB
+        elif char.isspace() or _INVISIBLE.match(char):
+            columns += 0 if _INVISIBLE.match(char) else 1
+        else:
+            break
+    return columns
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split `text` (with `\\n` line endings) into `Line`s with offsets into `text`."""
+    lines: list[Line] = []
+    pos = 0
+    number = 0
+    length = len(text)
+    while pos <= length:
+        nl = text.find("\n", pos)
+        stop = length if nl < 0 else nl
+        raw = text[pos:stop]
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            start = pos + lead
+            end = start + len(stripped)
+            lines.append(Line(number, start, end, _indent_of(raw[:lead + 1]), stripped, clean(stripped)))
+        else:
+            lines.append(Line(number, pos, pos, 0, "", ""))
+        number += 1
+        if nl < 0:
+            break
+        pos = nl + 1
+    return lines

@@ -1,0 +1,136 @@
+"""One document through decode, layout, extract and validate: plain Python, no Prefect.
+
+`process_batch` is what the flow's parse task runs (on a batch of documents, in a
+worker process when there are several cores) and what the benchmark and the tests
+call directly. Every failure of one document becomes a `Reject`; nothing raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from flows.decode import decode_bytes
+from flows.errors import BroadsheetError, RecordInvalid, UnsupportedMediaType
+from flows.extract import extract_document
+from flows.ingest import RawDocument
+from flows.layout import parse_layout
+from flows.settings import Limits
+from schemas import Article, Comment, Document, Position, Record, Reject
+
+__all__ = ["TEXT_MEDIA_TYPES", "Batch", "process_batch", "process_document", "reject_for"]
+
+#: Media types read as plain text.
+TEXT_MEDIA_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown"})
+
+
+@dataclass(slots=True)
+class Batch:
+    """Validated records of a batch of documents, by dataset, and the rejects."""
+
+    documents: list[Document] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def extend(self, other: Batch) -> None:
+        self.documents += other.documents
+        self.articles += other.articles
+        self.positions += other.positions
+        self.comments += other.comments
+        self.rejects += other.rejects
+
+    def rows(self) -> dict[str, list[Record]]:
+        """Records by dataset name, in publication order."""
+        return {
+            "documents": list(self.documents),
+            "articles": list(self.articles),
+            "positions": list(self.positions),
+            "comments": list(self.comments),
+            "rejects": list(self.rejects),
+        }
+
+
+def reject_for(error: BroadsheetError, *, source: str, uri: str, document_id: str | None = None) -> Reject:
+    """The reject record for `error`."""
+    return Reject(
+        document_id=document_id,
+        source=source,
+        uri=error.uri or uri,
+        stage=error.stage,
+        error=type(error).__name__,
+        message=error.message,
+    )
+
+
+def _validate(model: type[Record], rows: Iterable[dict[str, Any]], uri: str) -> list[Any]:
+    out = []
+    for row in rows:
+        try:
+            out.append(model.model_validate(row))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or model.__name__
+            raise RecordInvalid(
+                f"extracted a {model.__name__.lower()} that breaks its schema ({where}: {first['msg']}); "
+                "please report this with the input file",
+                uri=uri,
+            ) from None
+    return out
+
+
+def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
+    """Decode, lay out, extract and validate one raw document."""
+    batch = Batch()
+    try:
+        if raw.media_type not in TEXT_MEDIA_TYPES:
+            raise UnsupportedMediaType(
+                f"is {raw.media_type}, not text: broadsheet reads plain-text pages (.txt); "
+                "remove the file or convert it to text",
+                uri=raw.uri,
+            )
+        decoded = decode_bytes(raw.data, uri=raw.uri, declared=raw.charset, limits=limits)
+        document = Document(
+            document_id=raw.document_id,
+            source=raw.source,
+            uri=raw.uri,
+            media_type=raw.media_type,
+            fetched_at=raw.fetched_at,
+            encoding=decoded.encoding,
+            size_bytes=len(raw.data),
+            text=decoded.text,
+        )
+        page = parse_layout(decoded.text, raw.fetched_at)
+        extracted = extract_document(page, document, limits=limits)
+        batch.documents.append(document)
+        batch.articles += _validate(Article, extracted.articles, raw.uri)
+        batch.positions += _validate(Position, extracted.positions, raw.uri)
+        batch.comments += _validate(Comment, extracted.comments, raw.uri)
+    except BroadsheetError as error:
+        return Batch(rejects=[reject_for(error, source=raw.source, uri=raw.uri, document_id=raw.document_id)])
+    except Exception as error:  # a bug must not cost the rest of the run its release
+        return Batch(
+            rejects=[
+                Reject(
+                    document_id=raw.document_id,
+                    source=raw.source,
+                    uri=raw.uri,
+                    stage="parse",
+                    error=type(error).__name__,
+                    message=f"broadsheet failed on this input ({error}); please report it with the file",
+                )
+            ]
+        )
+    return batch
+
+
+def process_batch(raws: Iterable[RawDocument], limits: Limits = Limits()) -> Batch:
+    """`process_document` over a batch, merged."""
+    batch = Batch()
+    for raw in raws:
+        batch.extend(process_document(raw, limits))
+    return batch

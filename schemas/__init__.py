@@ -1,0 +1,24 @@
+"""Schemas of the published datasets: pydantic models and everything derived from them."""
+
+from __future__ import annotations
+
+from schemas.arrow import arrow_schema
+from schemas.fields import FieldSpec, describe
+from schemas.models import ACTS, DATASETS, STAGES, Article, Comment, Document, Position, Record, Reject
+from schemas.tableschema import table_schema
+
+__all__ = [
+    "ACTS",
+    "DATASETS",
+    "STAGES",
+    "Article",
+    "Comment",
+    "Document",
+    "FieldSpec",
+    "Position",
+    "Record",
+    "Reject",
+    "arrow_schema",
+    "describe",
+    "table_schema",
+]

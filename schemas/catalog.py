@@ -1,0 +1,83 @@
+"""The catalog of an output location (`<out>/catalog.json`), as published and as downloaded.
+
+The contract (v1) fixes `latest` and, per release, `id`, `created_at`, `path` and
+`datasets` with their `rows` and `files` (`path`, `format`, `bytes`, `sha256`);
+paths are relative to the output location. The other fields are additions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["Catalog", "CatalogFile", "CatalogRelease", "DatasetEntry", "safe_relative_path"]
+
+_RELEASE_ID = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
+
+
+def safe_relative_path(value: str) -> str:
+    """`value` if it is a relative POSIX path that stays inside its base; raise ValueError otherwise."""
+    if not value or value.startswith(("/", "\\")) or "\\" in value or ":" in value.split("/")[0]:
+        raise ValueError(f"path {value!r} must be relative to the output location")
+    parts = value.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"path {value!r} must not contain '..', '.' or empty parts")
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class CatalogFile(_Model):
+    """One published file."""
+
+    path: Annotated[str, Field(description="Path relative to the output location.")]
+    format: Literal["parquet", "jsonl", "json", "markdown"]
+    bytes: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+    _check_path = field_validator("path")(safe_relative_path)
+
+
+class DatasetEntry(_Model):
+    """One dataset of a release: its row count and its files."""
+
+    rows: Annotated[int, Field(ge=0)]
+    files: list[CatalogFile]
+
+
+class CatalogRelease(_Model):
+    """One release in the catalog."""
+
+    id: Annotated[str, Field(pattern=_RELEASE_ID)]
+    created_at: AwareDatetime
+    path: str
+    datasets: dict[str, DatasetEntry]
+    fingerprint: str | None = Field(default=None, description="Hash of the inputs and the pipeline version.")
+    pipeline_version: str | None = None
+    notes: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    metadata: list[CatalogFile] = Field(
+        default_factory=list, description="datapackage.json and README.md of the release."
+    )
+
+    _check_path = field_validator("path")(safe_relative_path)
+
+
+class Catalog(_Model):
+    """`catalog.json`: every release still on offer, the newest named by `latest`."""
+
+    latest: str | None
+    releases: list[CatalogRelease]
+
+    def release(self, release_id: str | None = None) -> CatalogRelease:
+        """The release `release_id`, or the latest one."""
+        wanted = release_id or self.latest
+        for release in self.releases:
+            if release.id == wanted:
+                return release
+        known = ", ".join(r.id for r in self.releases) or "none"
+        raise KeyError(f"release {wanted!r} is not in the catalog (known: {known})")
+
