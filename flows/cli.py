@@ -101,13 +101,13 @@ def _print_summary(console: Console, result: dict[str, object]) -> None:
     console.print(f"[bold]{result['message']}[/]{where}")
 
 
-def _run(args: argparse.Namespace, console: Console) -> int:
+def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     _prefect_defaults()
     from flows.flow import publish_flow
     from flows.progress import listen
 
     if not args.raw.is_dir():
-        console.print(f"[red]error:[/] {args.raw}/ does not exist or is not a folder: "
+        errors.print(f"[red]error:[/] {args.raw}/ does not exist or is not a folder: "
                       "create it and put .txt files there, or pass --raw DIR")
         return EXIT_NOTHING
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -160,17 +160,18 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
-    console = Console(stderr=False, highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         if args.command == "run":
-            return _run(args, console)
+            return _run(args, console, errors)
         if args.command == "catalog":
             return _catalog(args, console)
     except BroadsheetError as error:
-        console.print(f"[red]error:[/] {error}")
+        errors.print(f"[red]error:[/] {error}")
         return EXIT_NOTHING
     except KeyboardInterrupt:
-        console.print("[red]interrupted[/]: the previous release and catalog are untouched")
+        errors.print("[red]interrupted[/]: the previous release and catalog are untouched")
         return 130
     return EXIT_USAGE
 

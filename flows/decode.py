@@ -64,6 +64,8 @@ def _guess(data: bytes) -> tuple[str, str] | None:
         western = None
     if best is None:
         return (western, "cp1252") if western is not None else None
+    if western is not None and str(best) == western:
+        return western, "cp1252"
     if western is not None and best.encoding in _LATIN_LOOKALIKES:
         rival = next((r for r in results if r.encoding == "cp1252"), None)
         rival_coherence = rival.coherence if rival is not None else 0.0

@@ -9,15 +9,15 @@ from schemas.tableschema import table_schema
 
 __all__ = [
     "ACTS",
-    "DATASETS",
-    "STAGES",
     "Article",
     "Comment",
+    "DATASETS",
     "Document",
     "FieldSpec",
     "Position",
     "Record",
     "Reject",
+    "STAGES",
     "arrow_schema",
     "describe",
     "table_schema",

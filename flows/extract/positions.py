@@ -1,13 +1,566 @@
-"""Positions: who said what (placeholder until the extractor lands)."""
+"""Positions: who said what, in which words, with which speech act.
+
+The model (see the README, "Positions"):
+
+- An *attribution* is a reporting cue in a sentence with its speaker: a subject
+  before a reporting verb ("Sherman threatened", "Lavrov, for his part, warned",
+  "…, a senior official said"), after it ("“…,” said Peskov"), a prepositional cue
+  ("according to X"), a relay ("the AP quoted him as saying": the speaker is
+  "him", never the agency), or a label ("Baerbock: …", "• Name, role: “…”").
+- Verbs that only report speech ("say", "tell", "warn") count in any clause;
+  verbs that also name actions ("offer", "seek", "reject") count only as the main
+  verb of a sentence whose subject opens it, so "Sherman said Russia offered no
+  proof" is Sherman's position, not Russia's.
+- The speaker is resolved within the article (`mentions.Registry`).
+- A *position* gathers one actor's attributions in one paragraph or bullet: its
+  passage runs over that actor's sentences (and the unattributed sentences that
+  follow them), its cue is the actor's first, its quotes are every direct quotation
+  in those sentences. Passages by nobody are not positions.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from flows.extract.gazetteer import Cue, gazetteer
+from flows.extract.ids import stable_id
+from flows.extract.mentions import Entity, NounPhrase, Registry, analyse_np, np_left, np_right
+from flows.extract.text import Quote, Sentence, Token, find_quotes, split_sentences, tokenize
 from flows.layout import Block
 
-__all__ = ["extract_positions"]
+__all__ = ["Attribution", "extract_positions"]
+
+_SKIPPABLE = frozenset({
+    "also", "later", "previously", "repeatedly", "reportedly", "had", "has", "have", "will", "would", "could",
+    "should", "may", "might", "must", "did", "does", "do", "was", "is", "were", "are", "not", "never", "then",
+    "again", "once", "recently", "publicly", "privately", "earlier", "quickly", "further", "already", "still",
+    "just", "even", "flatly", "bluntly", "openly", "separately", "directly", "angrily", "strongly", "sharply",
+    "firmly", "immediately", "initially", "subsequently", "himself", "herself", "themselves", "itself",
+    "frequently", "often", "always", "famously", "curtly", "simply", "reportedly", "explicitly", "clearly",
+    "n't", "not", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially",
+})
+_WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+_PREPOSITIONS = frozenset({
+    "of", "in", "for", "to", "with", "from", "by", "on", "at", "about", "against", "between", "than", "like",
+    "over", "under", "into", "toward", "towards", "after", "before", "during", "among", "upon", "without",
+    "including", "via", "per", "as", "whom", "whose",
+})
+_NOT_BEFORE_VERB = frozenset({"to", "the", "a", "an", "his", "her", "its", "their", "our", "my", "your",
+                              "this", "that", "these", "those", "no", "any", "every", "each"})
+_WH = frozenset({"what", "how", "whether", "why", "where", "when"})
+_CLOSING = frozenset({"”", '"', "’", "'", "»", "“", "“"})
+_RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
+_LABEL = re.compile(
+    r"^(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
+    r"(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^:,]{2,60}?)?)\s*:\s+(?=\S)"
+)
+_NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "editor's note", "reporter's note",
+                        "key figures", "turnout", "source", "sources", "photo", "video", "watch", "read",
+                        "read more", "related", "see also", "correction", "disclaimer", "next step", "background"})
+_TITLE_SMALL = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "at", "by", "with", "de"})
 
 
-def extract_positions(blocks: list[Block], *, article_id: str, document_id: str) -> list[dict[str, Any]]:
-    return []
+@dataclass(slots=True)
+class Attribution:
+    """One reporting cue and its speaker in one sentence."""
+
+    entity: Entity
+    cue: Cue
+    sentence: int  # index of the sentence in its passage
+    offset: int  # where the cue is in the document
+
+
+@dataclass(slots=True)
+class _Passage:
+    block: Block
+    topic: str | None
+    sentences: list[Sentence]
+    tokens: list[list[Token]]  # per sentence, tokens outside quotations marked below
+    quotes: list[Quote]
+    attributions: list[Attribution] = field(default_factory=list)
+
+
+def _in_quote(quotes: list[Quote], offset: int) -> bool:
+    return any(q.start <= offset < q.end for q in quotes)
+
+
+def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
+    passage = text[block.start : block.end]
+    sentences = split_sentences(passage, block.start)
+    quotes = find_quotes(passage, block.start)
+    tokens = [tokenize(s.text, s.start) for s in sentences]
+    return _Passage(block, topic, sentences, tokens, quotes)
+
+
+# --- entities ---------------------------------------------------------------
+
+
+def _introduce(passage: _Passage, registry: Registry) -> None:
+    """Register the people, organisations and countries a passage mentions, with appositions."""
+    for tokens in passage.tokens:
+        n = len(tokens)
+        j = 0
+        while j < n:
+            token = tokens[j]
+            if _in_quote(passage.quotes, token.start) or not token.capitalised:
+                j += 1
+                continue
+            span = np_right(tokens, j)
+            if span is None:
+                j += 1
+                continue
+            first, last = span
+            left = np_left(tokens, last)
+            if left is not None and left[0] < first:
+                first = left[0]
+            np = analyse_np(tokens, first, last)
+            entity = registry.register(np) if np.kind in ("person", "organisation", "country") else None
+            if entity is not None and entity.kind == "person":
+                _apposition(tokens, first, last, entity, registry)
+            j = last + 1
+
+
+def _apposition(tokens: list[Token], first: int, last: int, entity: Entity, registry: Registry) -> None:
+    """'Rustem Umerov, Ukraine's chief negotiator,' and 'Ukraine's chief negotiator, Rustem Umerov,'."""
+    n = len(tokens)
+    if last + 2 < n and tokens[last + 1].text == ",":
+        span = np_right(tokens, last + 2)
+        if span is not None and (span[1] + 1 >= n or tokens[span[1] + 1].text in (",", ".", ";", "—", "–")):
+            start = last + 2
+            desc = analyse_np(tokens, start, span[1])
+            if desc.kind != "person" and (desc.role or desc.affiliation):
+                registry.describe(entity, desc)
+    if first >= 2 and tokens[first - 1].text == ",":
+        span = np_left(tokens, first - 2)
+        if span is not None:
+            desc = analyse_np(tokens, span[0], span[1])
+            if desc.kind != "person" and (desc.role or desc.affiliation):
+                registry.describe(entity, desc)
+
+
+# --- attributions -----------------------------------------------------------
+
+
+def _cue_at(tokens: list[Token], i: int) -> tuple[Cue, int] | None:
+    """The cue starting at token i and the index of its last token, longest phrase first."""
+    g = gazetteer()
+    words = [t.text.lower() for t in tokens[i : i + g.max_phrase]]
+    for width in range(len(words), 1, -1):
+        cue = g.phrases.get(tuple(words[:width]))
+        if cue is not None:
+            return cue, i + width - 1
+    cue = g.verbs.get(words[0]) if words else None
+    return (cue, i) if cue is not None else None
+
+
+def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | None] | None:
+    """The subject noun phrase before the cue at token i: (first, last, apposition) indexes."""
+    k = i - 1
+    while k >= 0 and (tokens[k].text.lower() in _SKIPPABLE or tokens[k].text.lower() in _WEEKDAYS
+                      or (tokens[k].text.lower() == "on" and k + 1 < i and tokens[k + 1].text.lower() in _WEEKDAYS)):
+        k -= 1
+    if k < 0:
+        return None
+    if tokens[k].text == ",":
+        # 'Lavrov, for his part, warned'; 'The EU's chief, Kaja Kallas, said'; 'Kuleba, who …, thanked'
+        c = k - 1
+        while c >= 0 and tokens[c].text != ",":
+            if tokens[c].text in (".", ";", ":", "”", '"') or tokens[c].text.lower() in ("said", "says"):
+                return None
+            c -= 1
+        if c < 1:
+            return None
+        inner = (c + 1, k - 1)
+        apposition = None
+        if inner[0] <= inner[1]:
+            span = np_right(tokens, inner[0])
+            if span is not None and span[1] == inner[1]:
+                apposition = analyse_np(tokens, inner[0], inner[1])
+        left = np_left(tokens, c - 1)
+        if left is None:
+            return None
+        if apposition is not None and apposition.kind == "person":
+            # the apposition names the speaker; the phrase before it describes them
+            return inner[0], inner[1], analyse_np(tokens, left[0], left[1])
+        return left[0], left[1], apposition
+    left = np_left(tokens, k)
+    if left is None:
+        return None
+    return left[0], left[1], None
+
+
+def _valid_subject(tokens: list[Token], first: int, np: NounPhrase) -> bool:
+    if first > 0:
+        before = tokens[first - 1].text.lower()
+        if before in _PREPOSITIONS or before in _WH:
+            return False
+    if np.kind == "pronoun":
+        return np.head in ("he", "she", "they", "it")
+    if np.kind in ("person", "organisation", "country", "group"):
+        return True
+    # an unknown capitalised name ('Interfax', 'PolitiFact') or a role description ('the minister')
+    return bool(np.head) or all(w[:1].isupper() for w in np.text.split() if w.lower() not in ("the",))
+
+
+def _opens_sentence(tokens: list[Token], first: int) -> bool:
+    """Whether the subject starting at token `first` opens its sentence (or follows an
+    introductory phrase ending in a comma, or a closing quotation)."""
+    if first == 0:
+        return True
+    before = tokens[first - 1].text
+    return before in (",", "—", "–", ":") or before in _CLOSING
+
+
+def _trailing(tokens: list[Token], first: int, last_cue: int) -> bool:
+    """'…, Sherman said.' / '“…,” he told reporters.': an attribution after its content."""
+    if first == 0:
+        return False
+    before = tokens[first - 1].text
+    if before not in (",",) and before not in _CLOSING:
+        return False
+    rest = [t.text for t in tokens[last_cue + 1 :]]
+    return len(rest) <= 12 and not any(t in ("that",) for t in rest[:1])
+
+
+def _find(passage: _Passage, index: int, registry: Registry) -> list[tuple[Entity, Cue, int, bool]]:
+    """Attributions of sentence `index`: (entity, cue, cue offset, trailing)."""
+    tokens = passage.tokens[index]
+    quotes = passage.quotes
+    found: list[tuple[Entity, Cue, int, bool]] = []
+    n = len(tokens)
+    i = 0
+    consumed: set[int] = set()
+    while i < n:
+        token = tokens[i]
+        if i in consumed or not token.is_word or _in_quote(quotes, token.start):
+            i += 1
+            continue
+        # relay: 'X quoted him as saying', 'X was quoted by Interfax as saying'
+        if token.text.lower() == "quoted":
+            relayed = _relay(tokens, i, registry)
+            if relayed is not None:
+                found.append((relayed[0], relayed[1], token.start, True))
+                consumed.update(range(i, relayed[2] + 1))
+                i = relayed[2] + 1
+                continue
+        hit = _cue_at(tokens, i)
+        if hit is None:
+            i += 1
+            continue
+        cue, last = hit
+        if cue.kind == "relay":
+            i = last + 1
+            continue
+        if cue.kind == "prep":
+            span = np_right(tokens, last + 1)
+            if span is not None and cue.lemma == "according to":
+                np = analyse_np(tokens, span[0], span[1])
+                entity = registry.resolve(np, np.start) if _valid_subject(tokens, span[0], np) else None
+                if entity is not None and entity.kind != "group" or (entity is not None and not np.indefinite):
+                    found.append((entity, cue, token.start, True))  # type: ignore[arg-type]
+            i = last + 1
+            continue
+        attribution = _verb_attribution(tokens, i, last, cue, registry)
+        if attribution is not None:
+            found.append(attribution)
+        i = last + 1
+    return _prune(found)
+
+
+def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue,
+                      registry: Registry) -> tuple[Entity, Cue, int, bool] | None:
+    n = len(tokens)
+    word = tokens[i].text.lower()
+    if tokens[i].capitalised and any(t.is_word for t in tokens[:i]):
+        return None  # a capitalised word inside a sentence is a name ('the United States')
+    if i > 0 and (tokens[i - 1].text.lower() in _NOT_BEFORE_VERB or tokens[i - 1].text.lower() in _PREPOSITIONS):
+        return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
+    if last + 1 < n and tokens[last + 1].text.lower() == "to" and cue.lemma not in ("say", "tell", "write", "explain"):
+        return None  # 'agreed to keep working', 'expected to dominate'
+    if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
+        return None  # a participle: handled with the main clause
+    subject = _subject_left(tokens, i)
+    trailing = False
+    np: NounPhrase | None = None
+    apposition: NounPhrase | None = None
+    if subject is not None:
+        first, end, apposition = subject
+        np = analyse_np(tokens, first, end)
+        if not _valid_subject(tokens, first, np):
+            np = None
+        else:
+            trailing = _trailing(tokens, first, last)
+            if not cue.speech and not _opens_sentence(tokens, first):
+                return None
+    if np is None:
+        # inverted: '“…,” said Peskov' / '“…,” said the minister'
+        if cue.speech and _after_quotation(tokens, i):
+            span = np_right(tokens, last + 1)
+            if span is None:
+                return None
+            np = analyse_np(tokens, span[0], span[1])
+            if np.kind == "pronoun" and np.head not in ("he", "she", "they"):
+                return None
+            if not _valid_subject(tokens, span[0], np):
+                return None
+            trailing = True
+        else:
+            return None
+    entity = registry.resolve(np, np.start)
+    if entity is None:
+        return None
+    if apposition is not None:
+        registry.describe(entity, apposition)
+    return entity, cue, tokens[i].start, trailing
+
+
+def _after_quotation(tokens: list[Token], i: int) -> bool:
+    """Whether the cue at token i follows a quotation that ends with a comma, '?' or '!'
+    ('“…,” said X'; '“…?” asked X'; '…,” said X')."""
+    if i < 2:
+        return False
+    before, prior = tokens[i - 1].text, tokens[i - 2].text
+    if before in _CLOSING and prior in (",", "?", "!"):
+        return True
+    return before == "," and prior in _CLOSING
+
+
+def _relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue, int] | None:
+    """'… quoted him as saying' -> him; 'X was quoted (by Y) as saying' -> X."""
+    say = Cue("say", "assertive", "relay", True)
+    n = len(tokens)
+    # active: 'quoted <NP> as saying'
+    span = np_right(tokens, i + 1) if i + 1 < n else None
+    if span is not None and span[1] + 2 < n and tokens[span[1] + 1].text.lower() == "as" \
+            and _RELAY.match(tokens[span[1] + 2].text.lower()):
+        np = analyse_np(tokens, span[0], span[1])
+        entity = registry.resolve(np, np.start)
+        if entity is not None:
+            return entity, say, span[1] + 2
+    # passive: '<NP> was quoted (by <agency>) as saying'
+    if i >= 2 and tokens[i - 1].text.lower() in ("was", "were", "is", "been"):
+        j = i + 1
+        if j < n and tokens[j].text.lower() == "by":
+            agency = np_right(tokens, j + 1)
+            j = agency[1] + 1 if agency is not None else j + 1
+        while j < n and tokens[j].text.lower() not in ("as",) and tokens[j].text != ".":
+            j += 1
+        if j + 1 < n and _RELAY.match(tokens[j + 1].text.lower()):
+            left = np_left(tokens, i - 2)
+            if left is not None:
+                np = analyse_np(tokens, left[0], left[1])
+                entity = registry.resolve(np, np.start)
+                if entity is not None:
+                    return entity, say, j + 1
+    return None
+
+
+def _prune(found: list[tuple[Entity, Cue, int, bool]]) -> list[tuple[Entity, Cue, int, bool]]:
+    """Keep what a sentence attributes: its first attribution, later ones by the same speaker,
+    trailing ones ('…, X said.'), and speech verbs of a new clause; an action verb before a
+    trailing attribution is part of the reported content ('Russia offered no proof, Sherman said')."""
+    if not found:
+        return found
+    if any(t for *_, t in found):
+        found = [f for f in found if f[3] or f[1].speech]
+    kept = found[:1]
+    for item in found[1:]:
+        entity, cue, _, trailing = item
+        if trailing or cue.speech or any(k[0] is entity for k in kept):
+            kept.append(item)
+    return kept
+
+
+def _label(passage: _Passage, registry: Registry) -> Attribution | None:
+    """'Baerbock: …', '• EU foreign policy chief Lena Hofstad: “…”', '9:40 a.m. — Name: “…”'."""
+    first = passage.sentences[0] if passage.sentences else None
+    if first is None:
+        return None
+    match = _LABEL.match(first.text)
+    if match is None:
+        return None
+    who = match.group("who").strip()
+    name_part, _, role_part = who.partition(",")
+    if name_part.strip().lower().rstrip(".") in _NOT_LABEL or len(name_part.split()) > 7:
+        return None
+    offset = first.start + match.start("who")
+    tokens = tokenize(name_part.strip(), offset)
+    if not tokens or not all(t.capitalised or t.text.lower() in ("of", "de", "van", "von", "al") for t in tokens
+                             if t.is_word):
+        return None
+    if name_part.isupper():  # 'BONDAR:' / 'RACHEL OWENS, HOST:'
+        tokens = [Token(t.text.title() if t.is_word else t.text, t.start, t.end) for t in tokens]
+        if role_part.strip().lower() in ("host", "anchor", "interviewer", "moderator"):
+            return None
+    np = analyse_np(tokens, 0, len(tokens) - 1)
+    if np.kind not in ("person", "organisation", "country"):
+        return None
+    if role_part.strip():
+        desc_tokens = tokenize(role_part.strip(), offset)
+        if desc_tokens:
+            desc = analyse_np(desc_tokens, 0, len(desc_tokens) - 1)
+            np.role = np.role or desc.role
+            np.affiliation = np.affiliation or desc.affiliation
+    entity = registry.resolve(np, np.start)
+    if entity is None:
+        return None
+    if np.role or np.affiliation:
+        registry.describe(entity, np)
+    return Attribution(entity, Cue("say", "assertive", "label", True), 0, offset)
+
+
+def _attribute(passage: _Passage, registry: Registry) -> None:
+    label = _label(passage, registry)
+    if label is not None:
+        passage.attributions.append(label)
+        registry.spoke(label.entity, label.offset)
+    for index in range(len(passage.sentences)):
+        for entity, cue, offset, _ in _find(passage, index, registry):
+            passage.attributions.append(Attribution(entity, cue, index, offset))
+            registry.spoke(entity, offset)
+        # ', saying …' / ', adding …': the sentence's speaker goes on speaking
+        _participles(passage, index, registry)
+
+
+def _participles(passage: _Passage, index: int, registry: Registry) -> None:
+    tokens = passage.tokens[index]
+    own = [a for a in passage.attributions if a.sentence == index]
+    for i, token in enumerate(tokens):
+        if i == 0 or tokens[i - 1].text != "," or not token.text.lower().endswith("ing"):
+            continue
+        if _in_quote(passage.quotes, token.start):
+            continue
+        hit = _cue_at(tokens, i)
+        if hit is None or hit[0].kind != "verb":
+            continue
+        if own:
+            continue  # the main clause already names the speaker
+        span = np_left(tokens, tokens.index(tokens[0]) + _first_np_end(tokens))
+        if span is None or span[0] != 0:
+            continue
+        np = analyse_np(tokens, span[0], span[1])
+        if np.kind not in ("person", "pronoun", "organisation", "country"):
+            continue
+        entity = registry.resolve(np, np.start)
+        if entity is not None:
+            passage.attributions.append(Attribution(entity, hit[0], index, token.start))
+            registry.spoke(entity, token.start)
+            own = [passage.attributions[-1]]
+
+
+def _first_np_end(tokens: list[Token]) -> int:
+    span = np_right(tokens, 0)
+    return span[1] if span is not None else 0
+
+
+# --- positions ---------------------------------------------------------------
+
+
+def _title_like(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W_]+(?:['’\-][^\W_]+)*", text)]
+    if not words or len(words) > 8 or text.rstrip().endswith((",", ".", "!")):
+        return False
+    return all(w[:1].isupper() or w.lower() in _TITLE_SMALL or w[:1].isdigit() for w in words) and \
+        words[0][:1].isupper()
+
+
+def _clean_quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text.rstrip(" .,;:").strip()
+
+
+def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -> list[dict[str, Any]]:
+    if not passage.attributions:
+        return []
+    sentences = passage.sentences
+    owners: list[list[Entity]] = [[] for _ in sentences]
+    for attribution in passage.attributions:
+        if attribution.entity not in owners[attribution.sentence]:
+            owners[attribution.sentence].append(attribution.entity)
+    # unattributed sentences belong to the speaker before them (or, at the start, after them)
+    current: list[Entity] = []
+    for index, owned in enumerate(owners):
+        if owned:
+            current = owned
+        elif current:
+            owners[index] = list(current)
+    first_owned = next((o for o in owners if o), [])
+    for index, owned in enumerate(owners):
+        if owned:
+            break
+        owners[index] = list(first_owned)
+    records = []
+    seen: list[Entity] = []
+    for attribution in passage.attributions:
+        if attribution.entity not in seen:
+            seen.append(attribution.entity)
+    single = len(seen) == 1
+    for entity in seen:
+        indexes = [i for i, o in enumerate(owners) if entity in o]
+        start = passage.block.start if single else sentences[indexes[0]].start
+        end = passage.block.end if single else sentences[indexes[-1]].end
+        first = next(a for a in passage.attributions if a.entity is entity)
+        quotes = [
+            _clean_quote(q.text)
+            for q in passage.quotes
+            if start <= q.start < end and not _title_like(q.text) and _clean_quote(q.text)
+        ]
+        passage_text = text[start:end]
+        records.append(
+            {
+                "position_id": stable_id("position", article_id, start, end, entity.name),
+                "article_id": article_id,
+                "document_id": document_id,
+                "ordinal": 0,
+                "topic": passage.topic,
+                "actor": entity.name,
+                "actor_role": entity.role if entity.kind == "person" else None,
+                "actor_affiliation": entity.affiliation if entity.kind in ("person", "group") else _org_country(entity),
+                "cue": first.cue.lemma,
+                "act": first.cue.act,
+                "text": passage_text,
+                "quotes": quotes,
+                "char_start": start,
+                "char_end": end,
+            }
+        )
+    return records
+
+
+def _org_country(entity: Entity) -> str | None:
+    if entity.kind == "organisation":
+        org = gazetteer().organisation_info.get(entity.name)
+        return org.country if org is not None else entity.affiliation
+    return None
+
+
+def extract_positions(blocks: list[Block], text: str, *, article_id: str, document_id: str) -> list[dict[str, Any]]:
+    """Position records of an article's body blocks, in document order.
+
+    Args:
+        blocks: the body blocks (headings, paragraphs, bullets) in order.
+        text: the document text the blocks' offsets point into.
+        article_id: id of the article.
+        document_id: id of the document.
+    """
+    registry = Registry()
+    passages: list[_Passage] = []
+    topic: str | None = None
+    for block in blocks:
+        if block.kind == "heading":
+            topic = " ".join(block.text.split())
+            continue
+        if block.kind in ("paragraph", "bullet") and block.end > block.start:
+            passages.append(_prepare(block, text, topic))
+    for passage in passages:
+        _introduce(passage, registry)
+    records: list[dict[str, Any]] = []
+    for passage in passages:
+        _attribute(passage, registry)
+        records += _assemble(passage, text, article_id, document_id)
+    records.sort(key=lambda r: (r["char_start"], r["char_end"]))
+    for ordinal, record in enumerate(records, start=1):
+        record["ordinal"] = ordinal
+    return records

@@ -1,0 +1,545 @@
+"""Who is who in an article: noun phrases, names, roles, affiliations, and what they refer to.
+
+A speaker is written many ways in one article: "Russian Deputy Foreign Minister
+Sergei Ryabkov", then "Ryabkov", "he", "the Russian minister". `Registry` collects
+the people, organisations and countries an article introduces (with role and
+affiliation from pre-modifiers, appositions and possessives) and resolves later
+mentions to them: surnames to the fullest name, pronouns to the most recent
+compatible speaker, role nouns to the person introduced with that role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from flows.extract.gazetteer import Gazetteer, gazetteer
+from flows.extract.text import Token
+
+__all__ = ["Entity", "NounPhrase", "Registry", "analyse_np", "np_left", "np_right"]
+
+Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
+
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their",
+                          "our", "both", "two", "three", "several", "some", "many", "other", "another"})
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their", "our"})
+_PARTICLES = frozenset({"de", "van", "der", "von", "bin", "al", "da", "dos", "du", "la", "le", "di", "del",
+                        "ibn", "ben", "el", "den", "ter", "zu", "y", "abu", "st."})
+_CONNECTORS = frozenset({"of", "for", "and", "on", "to"})
+_NAME_SUFFIX = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
+_POSSESSIVE = re.compile(r"^(?P<base>.+?)(?:['’]s|s['’])$")
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+_WEEKDAY_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+_CALENDAR = _WEEKDAY_NAMES | frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+})
+_ROLE_MODIFIERS = frozenset({
+    "deputy", "vice", "acting", "interim", "former", "first", "senior", "chief", "top", "lead", "principal",
+    "assistant", "associate", "under", "executive", "special", "permanent", "foreign", "defense", "defence",
+    "finance", "interior", "economy", "economic", "trade", "energy", "health", "justice", "prime", "general",
+    "presidential", "national", "security", "policy", "press", "state", "public", "affairs", "secretary",
+    "high", "new", "outgoing", "incoming", "longtime", "veteran", "military", "armed", "forces", "foreign-policy",
+    "climate", "environment", "education", "agriculture", "labor", "labour", "transport", "culture",
+    "communications", "digital", "development", "european", "international", "regional", "federal", "chief's",
+    "parliamentary", "party", "opposition", "ruling", "minority", "majority", "house", "senate", "democratic",
+    "republican", "conservative", "liberal", "socialist", "green", "independent", "retired", "co",
+})
+_GROUP_HEADS = frozenset({
+    "officials", "diplomats", "analysts", "experts", "critics", "lawmakers", "legislators", "protesters",
+    "sources", "observers", "aides", "advisers", "advisors", "leaders", "ministers", "negotiators", "mediators",
+    "spokesmen", "residents", "activists", "economists", "investors", "scientists", "researchers", "voters",
+    "supporters", "opponents", "republicans", "democrats", "conservatives", "liberals", "members", "authorities",
+    "police", "prosecutors", "investigators", "organizers", "organisers", "campaigners", "greens", "allies",
+})
+_INSTITUTION_HEADS = frozenset({
+    "ministry", "department", "government", "administration", "campaign", "committee", "council", "court",
+    "agency", "office", "commission", "union", "party", "bank", "company", "group", "organization",
+    "organisation", "alliance", "bloc", "parliament", "assembly", "senate", "congress", "house", "cabinet",
+    "presidency", "embassy", "mission", "delegation", "army", "military", "police", "navy", "secretariat",
+    "federation", "association", "foundation", "institute", "network", "newspaper", "paper", "website",
+    "magazine", "board", "panel", "authority", "regulator", "service", "kremlin", "pentagon", "club", "team",
+    "coalition", "movement", "watchdog", "firm", "corporation", "center", "centre", "fund", "chamber",
+    "statement", "report", "study", "poll", "survey", "ad", "letter", "memo", "readout", "filing", "lawsuit",
+    "complaint", "indictment", "ruling", "document", "analysis", "review", "research",
+})
+
+
+@dataclass(slots=True)
+class Entity:
+    """A speaker (or someone who might become one) introduced in an article."""
+
+    name: str
+    kind: Kind
+    role: str | None = None
+    affiliation: str | None = None
+    gender: str = ""  # 'm', 'f' or '' when unknown
+    plural: bool = False
+    first_offset: int = 0
+    last_offset: int = 0
+    tokens: tuple[str, ...] = ()
+
+    @property
+    def surname(self) -> str:
+        return self.tokens[-1].lower() if self.tokens else self.name.lower()
+
+
+@dataclass(slots=True)
+class NounPhrase:
+    """A noun phrase analysed: the name it holds, or what it describes."""
+
+    kind: Kind
+    start: int
+    end: int
+    text: str
+    name_tokens: tuple[str, ...] = ()
+    role: str | None = None
+    affiliation: str | None = None
+    head: str | None = None  # head noun of a description ('minister')
+    definite: bool = False
+    indefinite: bool = False
+    gender: str = ""
+    plural: bool = False
+    canonical: str | None = None  # the canonical name of an organisation or country
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    match = _POSSESSIVE.match(word)
+    if match and len(match.group("base")) > 1:
+        base = match.group("base")
+        return (base + "s" if word.endswith(("s'", "s’")) and not word.endswith(("'s", "’s")) else base), True
+    return word, False
+
+
+def _is_role_word(word: str, g: Gazetteer) -> bool:
+    lower = word.lower().strip(".")
+    return lower in g.roles or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics or lower in g.honorifics
+
+
+def _np_word(token: Token, g: Gazetteer) -> bool:
+    """Could `token` be part of a speaker noun phrase?"""
+    text = token.text
+    if not text[:1].isalnum():
+        return False
+    lower = text.lower()
+    if text[:1].isupper() or text[:1].isdigit():
+        return True
+    base, _ = _strip_possessive(lower)
+    return (
+        lower in _DETERMINERS
+        or lower in _PARTICLES
+        or _is_role_word(base, g)
+        or base in _GROUP_HEADS
+        or base in _INSTITUTION_HEADS
+        or base.rstrip("s") in _INSTITUTION_HEADS
+        or _strip_possessive(text)[0] in g.demonyms
+    )
+
+
+def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
+    """The noun phrase that ends at token index `end` (inclusive), as (first, last) indexes.
+
+    Walks left over name words, role words, demonyms, possessives and determiners; a
+    determiner or possessive pronoun closes the phrase. None when tokens[end] cannot end one.
+    """
+    g = gazetteer()
+    if end < 0:
+        return None
+    lower = tokens[end].text.lower()
+    if lower in _PRONOUNS:
+        return end, end
+    if not _np_word(tokens[end], g):
+        return None
+    if lower in _DETERMINERS and lower not in _POSSESSIVE_PRONOUNS:
+        return None
+    start = end
+    i = end - 1
+    while i >= 0:
+        token = tokens[i]
+        lower = token.text.lower()
+        if lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS and lower not in _CONNECTORS:
+            break
+        if lower in _CONNECTORS:
+            # 'Secretary of State', 'Organization for Security': between capitalised words;
+            # 'secretary of state', 'chief of staff': between role words.
+            if i - 1 >= 0 and (
+                (
+                    lower in ("of", "for", "and", "on")
+                    and tokens[i - 1].capitalised
+                    and tokens[i + 1].capitalised
+                    and (lower != "and" or _inside_known_name(tokens, i))
+                )
+                or (lower == "of" and _is_role_word(tokens[i - 1].text, g) and _is_role_word(tokens[i + 1].text, g))
+            ):
+                i -= 1
+                continue
+            break
+        if not _np_word(token, g):
+            break
+        start = i
+        if lower in _DETERMINERS:
+            break
+        i -= 1
+    # Never start on a sentence-initial function word ('But', 'Meanwhile').
+    while start <= end and tokens[start].text.lower() in g.function_words and tokens[start].text.lower() not in _DETERMINERS:
+        start += 1
+    return (start, end) if start <= end else None
+
+
+def _inside_known_name(tokens: list[Token], i: int) -> bool:
+    g = gazetteer()
+    for width in range(2, 7):
+        for left in range(max(0, i - width + 1), i + 1):
+            right = left + width
+            if right > len(tokens):
+                continue
+            phrase = " ".join(t.text for t in tokens[left:right])
+            if phrase in g.organisations or phrase in g.countries:
+                return True
+    return False
+
+
+def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
+    """The noun phrase that starts at token index `start`, as (first, last) indexes."""
+    g = gazetteer()
+    if start >= len(tokens) or not _np_word(tokens[start], g):
+        return None
+    if tokens[start].text.lower() in _PRONOUNS:
+        return start, start
+    end = start
+    i = start + 1
+    while i < len(tokens):
+        token = tokens[i]
+        lower = token.text.lower()
+        if lower in _CONNECTORS:
+            if (
+                lower in ("of", "for", "and")
+                and i + 1 < len(tokens)
+                and tokens[i + 1].capitalised
+                and tokens[i - 1].capitalised
+                and (lower != "and" or _inside_known_name(tokens, i))
+            ):
+                i += 1
+                continue
+            break
+        if not _np_word(token, g) or lower in _DETERMINERS:
+            break
+        if not (token.capitalised or _is_role_word(lower, g) or lower in _PARTICLES or lower in _GROUP_HEADS
+                or lower in _INSTITUTION_HEADS or token.text in g.demonyms):
+            break
+        end = i
+        i += 1
+    return start, end
+
+
+def _lookup_place_or_org(words: list[str], g: Gazetteer) -> tuple[str, str] | None:
+    """('country'|'organisation'|'capital', canonical) for a run of words, or None."""
+    phrase = " ".join(words)
+    for kind, table in (("country", g.countries), ("organisation", g.organisations), ("capital", g.capitals)):
+        found = table.get(phrase)
+        if found is not None:
+            return kind, (phrase if kind == "capital" else found)
+    return None
+
+
+def _affiliation_of(word_run: list[str], g: Gazetteer) -> str | None:
+    if not word_run:
+        return None
+    phrase = " ".join(word_run)
+    demonym = g.demonyms.get(phrase)
+    if demonym is not None:
+        return demonym
+    found = _lookup_place_or_org(word_run, g)
+    if found is None:
+        return None
+    kind, name = found
+    return g.capitals.get(phrase) if kind == "capital" else name
+
+
+def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
+    """Say what the noun phrase tokens[first..last] is: a pronoun, a name (with role and
+    affiliation from its pre-modifiers), an organisation or country, or a description."""
+    g = gazetteer()
+    words = [t.text for t in tokens[first : last + 1]]
+    start, end = tokens[first].start, tokens[last].end
+    text = " ".join(words)
+    lowered = [w.lower() for w in words]
+    if len(words) == 1 and lowered[0] in _PRONOUNS:
+        gender, number = g.pronouns.get(lowered[0], ("", "sg"))
+        return NounPhrase("pronoun", start, end, text, gender=gender, plural=number == "pl",
+                          head=lowered[0])
+    np = NounPhrase("unknown", start, end, text)
+    i = 0
+    if lowered[0] in _DETERMINERS:
+        np.definite = lowered[0] in ("the", "this", "that", "these", "those")
+        np.indefinite = lowered[0] in ("a", "an", "some", "several", "many", "two", "three", "other", "another")
+        if lowered[0] in _POSSESSIVE_PRONOUNS:
+            np.definite = True
+        i = 1
+    # Whole phrase (after the determiner) a known organisation or country?
+    rest = words[i:]
+    whole = _lookup_place_or_org(rest, g)
+    if whole is not None and whole[0] != "capital":
+        np.kind = "organisation" if whole[0] == "organisation" else "country"
+        np.canonical = whole[1]
+        np.plural = rest[-1].lower() in _GROUP_HEADS
+        return np
+    if whole is not None and len(rest) == 1:
+        np.kind, np.canonical = "organisation", rest[0]
+        np.affiliation = g.capitals.get(rest[0])
+        return np
+    # Trailing name: capitalised words that are neither role words nor places.
+    j = len(words)
+    name: list[str] = []
+    while j > i:
+        word = words[j - 1]
+        base, possessive = _strip_possessive(word)
+        lower = base.lower()
+        is_name_word = (
+            (word[:1].isupper() or (lower in _PARTICLES and name))
+            and not possessive
+            and not _is_role_word(lower, g)
+            and base not in g.demonyms
+            and lower not in g.function_words
+            and base not in g.countries
+        )
+        if lower in _NAME_SUFFIX and not name:
+            is_name_word = True
+        if lower in _CALENDAR and (lower in _WEEKDAY_NAMES or _near_number(words, j - 1)):
+            is_name_word = False
+        if not is_name_word:
+            break
+        name.insert(0, word)
+        j -= 1
+    # A trailing capitalised run that is a known org or country is not a person's name.
+    if name and _lookup_place_or_org(name, g) is not None:
+        name = []
+        j = len(words)
+    modifiers = words[i:j]
+    affiliation, role_words = _split_modifiers(modifiers, g, np)
+    np.affiliation = affiliation
+    if name:
+        np.kind = "person"
+        np.name_tokens = tuple(n for n in name if n.lower() not in _NAME_SUFFIX)
+        honorific = next((w for w in role_words if w.lower() in g.honorifics or w.lower() + "." in g.honorifics), None)
+        if honorific is not None:
+            expansion, gender = g.honorifics.get(honorific.lower()) or g.honorifics.get(honorific.lower() + ".", ("", ""))
+            np.gender = gender
+            role_words = [w for w in role_words if w != honorific]
+            if expansion and not role_words and expansion.lower() in g.roles:
+                role_words = [expansion]
+        np.role = " ".join(role_words) or None
+        if not np.gender and np.name_tokens:
+            np.gender = g.given_names.get(np.name_tokens[0].lower(), "")
+        return np
+    # A description: '(the) (Russian) (deputy) minister', 'a senior State Department official'.
+    if role_words:
+        head = role_words[-1].lower()
+        np.head = head
+        np.role = " ".join(role_words)
+        if head in _GROUP_HEADS or (head.endswith("s") and head[:-1] in g.roles):
+            np.kind, np.plural = "group", True
+        elif _is_role_word(head, g):
+            np.kind = "group" if np.indefinite else "unknown"
+        elif head in _INSTITUTION_HEADS:
+            np.kind = "organisation"
+        else:
+            np.kind = "unknown"
+        return np
+    return np
+
+
+def _near_number(words: list[str], k: int) -> bool:
+    """Whether the word at k stands next to a number ('March 4', '4 March')."""
+    return any(0 <= j < len(words) and words[j][:1].isdigit() for j in (k - 1, k + 1))
+
+
+def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tuple[str | None, list[str]]:
+    """Split pre-modifiers into an affiliation (demonym, possessive, country, organisation) and role words."""
+    affiliation: str | None = None
+    role: list[str] = []
+    k = 0
+    while k < len(modifiers):
+        word = modifiers[k]
+        base, possessive = _strip_possessive(word)
+        lower = base.lower()
+        if possessive:
+            # "Ukraine's", "NATO's", "the EU's": affiliation from everything up to here.
+            run = [*role, base] if role and all(w[:1].isupper() for w in role) else [base]
+            aff = _affiliation_of(run, g) or _affiliation_of([base], g)
+            if aff is None and base[:1].isupper() and base.lower() not in g.function_words:
+                aff = " ".join(run)
+            if aff is not None:
+                affiliation = aff
+                role = []
+            k += 1
+            continue
+        if affiliation is None and base in g.demonyms:
+            affiliation = g.demonyms.get(base)
+            k += 1
+            continue
+        # Longest known organisation or country starting here ('State Department', 'Foreign Ministry').
+        matched = False
+        for width in range(min(6, len(modifiers) - k), 0, -1):
+            run = modifiers[k : k + width]
+            if width == 1 and _is_role_word(run[0], g) and run[0] not in g.organisations:
+                continue
+            found = _affiliation_of(run, g)
+            if found is not None:
+                if affiliation is None:
+                    affiliation = found
+                k += width
+                matched = True
+                break
+        if matched:
+            continue
+        role.append(word)
+        k += 1
+    # Leading capitalised words before the first role word, not themselves role words, name an
+    # organisation ('Wells Fargo CEO'): an affiliation, not part of the role.
+    lead = []
+    for word in role:
+        if word[:1].isupper() and not _is_role_word(word, g) and word.lower() not in g.function_words:
+            lead.append(word)
+        else:
+            break
+    if lead and len(lead) < len(role):
+        if affiliation is None:
+            affiliation = " ".join(lead)
+        role = role[len(lead) :]
+    while role and role[0].lower() in g.function_words:
+        role = role[1:]
+    if role and not any(_is_role_word(w, g) for w in role):
+        role = [] if np.kind == "person" else role
+    return affiliation, role
+
+
+@dataclass(slots=True)
+class Registry:
+    """The entities of one article, in order of first mention, and their resolution."""
+
+    entities: list[Entity] = field(default_factory=list)
+    speakers: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, entity) of past attributions
+
+    def _by_name(self, tokens: tuple[str, ...]) -> Entity | None:
+        lowered = [t.lower() for t in tokens]
+        best: Entity | None = None
+        for entity in self.entities:
+            if entity.kind != "person" or not entity.tokens:
+                continue
+            ent = [t.lower() for t in entity.tokens]
+            if ent[-1] != lowered[-1]:
+                continue
+            if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 and not ent[0].startswith(lowered[0][:1]):
+                continue
+            if best is None or len(entity.tokens) > len(best.tokens) or entity.last_offset > best.last_offset:
+                best = entity if (best is None or len(entity.tokens) >= len(best.tokens)) else best
+        return best
+
+    def register(self, np: NounPhrase) -> Entity | None:
+        """Add or update the entity `np` names; returns it (None for pronouns and bare descriptions)."""
+        if np.kind == "person" and np.name_tokens:
+            entity = self._by_name(np.name_tokens)
+            if entity is None:
+                entity = Entity(" ".join(np.name_tokens), "person", first_offset=np.start, tokens=np.name_tokens)
+                self.entities.append(entity)
+            elif len(np.name_tokens) > len(entity.tokens):
+                entity.tokens, entity.name = np.name_tokens, " ".join(np.name_tokens)
+            entity.role = entity.role or np.role
+            entity.affiliation = entity.affiliation or np.affiliation
+            entity.gender = entity.gender or np.gender
+            entity.last_offset = np.end
+            return entity
+        if np.kind in ("organisation", "country") and np.canonical:
+            for entity in self.entities:
+                if entity.kind == np.kind and entity.name == np.canonical:
+                    entity.last_offset = np.end
+                    return entity
+            entity = Entity(np.canonical, np.kind, affiliation=np.affiliation, first_offset=np.start,
+                            plural=np.plural, last_offset=np.end)
+            self.entities.append(entity)
+            return entity
+        return None
+
+    def describe(self, entity: Entity, np: NounPhrase) -> None:
+        """Give `entity` the role and affiliation an apposition or description states."""
+        if entity.kind != "person":
+            return
+        entity.role = entity.role or np.role
+        entity.affiliation = entity.affiliation or np.affiliation
+
+    def resolve(self, np: NounPhrase, offset: int) -> Entity | None:
+        """The entity a subject noun phrase refers to, or None when it refers to nobody we know."""
+        if np.kind == "pronoun":
+            return self._pronoun(np, offset)
+        if np.kind == "person":
+            entity = self.register(np)
+            return entity
+        if np.kind in ("organisation", "country") and np.canonical:
+            return self.register(np)
+        if np.head and (np.definite or np.kind == "unknown") and not np.indefinite:
+            entity = self._by_role(np, offset)
+            if entity is not None:
+                return entity
+        if np.kind in ("group", "organisation", "unknown") and np.head:
+            words = np.text.split()
+            if words and words[0].lower() in _DETERMINERS:
+                words = words[1:]
+            if not words:
+                return None
+            label = " ".join(words)
+            kind: Kind = "group" if np.plural or np.indefinite else "organisation"
+            entity = Entity(label, kind, role=None if kind == "organisation" else np.role,
+                            affiliation=np.affiliation, plural=np.plural, first_offset=np.start,
+                            last_offset=np.end)
+            return entity
+        return None
+
+    def _by_role(self, np: NounPhrase, offset: int) -> Entity | None:
+        head = (np.head or "").lower()
+        best: Entity | None = None
+        for entity in self.entities:
+            if entity.kind != "person" or not entity.role or entity.first_offset > offset:
+                continue
+            role_words = entity.role.lower().replace("-", " ").split()
+            if head not in role_words and head not in entity.role.lower():
+                continue
+            if np.affiliation and entity.affiliation and np.affiliation != entity.affiliation:
+                continue
+            if best is None or entity.last_offset >= best.last_offset:
+                best = entity
+        return best
+
+    def _pronoun(self, np: NounPhrase, offset: int) -> Entity | None:
+        word = (np.head or "").lower()
+        if word in ("i", "we"):
+            return None
+        want_person = word in ("he", "she")
+        gender = "m" if word == "he" else "f" if word == "she" else ""
+
+        def fits(entity: Entity) -> bool:
+            if want_person:
+                return entity.kind == "person" and (not entity.gender or entity.gender == gender)
+            if word == "they":
+                return entity.plural or entity.kind in ("organisation", "group")
+            return entity.kind in ("organisation", "country")
+
+        for spoke_at, entity in reversed(self.speakers):
+            if spoke_at <= offset and fits(entity):
+                if want_person and not entity.gender:
+                    entity.gender = gender
+                return entity
+        if not want_person:
+            return None
+        candidates = [e for e in self.entities if e.kind == "person" and e.first_offset <= offset and fits(e)]
+        if not candidates:
+            return None
+        chosen = max(candidates, key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset)
+        chosen.gender = chosen.gender or gender
+        return chosen
+
+    def spoke(self, entity: Entity, offset: int) -> None:
+        """Record that `entity` was the speaker of an attribution at `offset`."""
+        self.speakers.append((offset, entity))
+        entity.last_offset = max(entity.last_offset, offset)

@@ -1,0 +1,41 @@
+"""Shared fixtures. Prefect's state goes to a temporary folder, telemetry is off, and
+one session-scoped test harness serves every test that runs a flow."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports prefect: its settings are read at import.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="broadsheet-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.pop("PREFECT_API_URL", None)
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+SEED = ROOT / "raw" / "000_72e78a6f65c98bb3.txt"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A Prefect API for the whole session (a temporary server, started once)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A raw folder holding the seed text."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / SEED.name).write_bytes(SEED.read_bytes())
+    return raw

@@ -1,0 +1,51 @@
+"""The Prefect flow and the command line, on Prefect's test harness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+
+pytestmark = pytest.mark.prefect
+
+
+def test_flow_publishes_the_seed(prefect_harness: None, raw_dir: Path, tmp_path: Path) -> None:
+    from flows.flow import publish_flow
+
+    out = tmp_path / "out"
+    result = publish_flow(raw=str(raw_dir), out=str(out))
+    assert result["published"] is True
+    assert result["rows"] == {"documents": 1, "articles": 1, "positions": 9, "comments": 2, "rejects": 0}
+    again = publish_flow(raw=str(raw_dir), out=str(out))
+    assert again["published"] is False and "unchanged" in again["message"]
+
+
+def test_cli_run_prints_a_summary(prefect_harness: None, raw_dir: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "--raw", str(raw_dir), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "published release" in printed and "positions" in printed
+    assert main(["run", "--raw", str(raw_dir), "--out", str(out)]) == 0
+    assert "nothing new to publish" in capsys.readouterr().out
+    catalog = json.loads((out / "catalog.json").read_text())
+    assert len(catalog["releases"]) == 1
+
+
+def test_cli_says_what_to_do_about_a_missing_raw_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 1
+    assert "pass --raw DIR" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["catalog", "--help"]])
+def test_help_is_useful(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "usage: broadsheet" in text
+    if argv[0] == "run":
+        assert "--raw DIR" in text and "--out DIR" in text and "unchanged" in text.lower()

@@ -1,0 +1,105 @@
+"""The lexicons and gazetteers under flows/data/ are data: check them like data."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pycountry
+import pytest
+
+from flows.extract.gazetteer import gazetteer
+from flows.lexicon import data_files, read_lines, read_table
+from schemas import ACTS
+
+
+def _unique(rows: tuple[dict[str, str], ...], column: str) -> None:
+    counts = Counter(row[column] for row in rows)
+    duplicates = [key for key, n in counts.items() if n > 1]
+    assert not duplicates, f"duplicate {column}: {duplicates[:10]}"
+
+
+def test_reporting_verbs() -> None:
+    rows = read_table("reporting_verbs.csv")
+    assert len(rows) >= 300
+    _unique(rows, "lemma")
+    forms: Counter[str] = Counter()
+    for row in rows:
+        assert row["act"] in ACTS, row
+        assert row["lemma"] in row["forms"].split("|"), row
+        assert row["sources"], row
+        forms.update(set(row["forms"].split("|")))
+    assert not [f for f, n in forms.items() if n > 1], "an inflected form belongs to two lemmas"
+    verbs = gazetteer().verbs
+    for form, lemma, act in [("said", "say", "assertive"), ("told", "tell", "assertive"),
+                             ("sought", "seek", "directive"), ("threatened", "threaten", "commissive"),
+                             ("denounced", "denounce", "expressive"), ("urges", "urge", "directive")]:
+        assert (verbs[form].lemma, verbs[form].act) == (lemma, act)
+
+
+def test_cue_phrases() -> None:
+    rows = read_table("cue_phrases.csv")
+    _unique(rows, "phrase")
+    for row in rows:
+        assert row["act"] in ACTS and row["kind"] in ("verb", "prep", "relay"), row
+    phrases = gazetteer().phrases
+    assert phrases[("made", "clear")].lemma == "make clear"
+    assert phrases[("according", "to")].kind == "prep"
+
+
+def test_countries_and_demonyms_agree_with_iso_3166() -> None:
+    countries = read_table("countries.csv")
+    _unique(countries, "alpha2")
+    names = {row["name"] for row in countries}
+    for row in countries:
+        assert row["alpha2"] == "XK" or pycountry.countries.get(alpha_2=row["alpha2"]) is not None, row
+    demonyms = read_table("demonyms.csv")
+    _unique(demonyms, "demonym")
+    by_code = {row["alpha2"]: row["name"] for row in countries}
+    for row in demonyms:
+        assert row["country"] in names and by_code[row["alpha2"]] == row["country"], row
+    g = gazetteer()
+    assert g.demonyms.get("Russian") == "Russia" and g.demonyms.get("U.S.") == "United States"
+    assert g.countries.get("Türkiye") == "Turkey"
+
+
+def test_acronyms_are_matched_as_written() -> None:
+    g = gazetteer()
+    assert g.countries.get("US") == "United States" and g.countries.get("us") is None
+    assert g.organisations.get("WHO") is not None and g.organisations.get("who") is None
+    assert g.organisations.get("the EU") == "European Union"
+
+
+def test_organisations_roles_honorifics_names() -> None:
+    orgs = read_table("organisations.csv")
+    _unique(orgs, "name")
+    kinds = {"international", "government", "ministry", "legislature", "court", "party", "military", "ngo",
+             "company", "agency_news", "armed_group", "other"}
+    countries = {row["name"] for row in read_table("countries.csv")}
+    for row in orgs:
+        assert row["kind"] in kinds and (not row["country"] or row["country"] in countries), row
+    roles = read_table("roles.csv")
+    _unique(roles, "role")
+    assert all(row["kind"] in ("title", "noun") and row["role"] == row["role"].lower() for row in roles)
+    _unique(read_table("honorifics.csv"), "honorific")
+    names = read_table("first_names.csv")
+    _unique(names, "name")
+    assert all(row["gender"] in ("m", "f") for row in names)
+    assert gazetteer().given_names["wendy"] == "f"
+
+
+@pytest.mark.parametrize("name", ["chrome.txt", "comment_interface.txt", "abbreviations.txt", "function_words.txt"])
+def test_word_lists(name: str) -> None:
+    entries = read_lines(name)
+    assert entries and len(entries) == len(set(entries)), f"{name} has duplicates"
+    for entry in entries:
+        if entry.startswith("re:"):
+            re.compile(entry[3:].strip())
+
+
+def test_every_data_file_is_documented() -> None:
+    from importlib import resources
+
+    sources = (resources.files("flows.data") / "SOURCES.md").read_text(encoding="utf-8")
+    for name in data_files():
+        assert name in sources, f"{name} is not described in flows/data/SOURCES.md"
