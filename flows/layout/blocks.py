@@ -15,6 +15,7 @@ from flows.layout.patterns import (
     copyright_holder,
     credit_names,
     is_chrome,
+    is_list_heading,
     is_menu,
 )
 
@@ -83,6 +84,8 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
                 and not prev.key.endswith(_TERMINAL)
                 and not _standalone(line)
                 and line.indent <= prev.indent + 1
+                and line.key != prev.key  # a line repeated (a title twice) is not a continuation
+                and bool(groups)  # the first line of a page (its title) stands alone
             )
             if not wrapped or _standalone(prev):
                 groups.append(current)
@@ -166,36 +169,50 @@ def _title_like(block: Block) -> bool:
     return 1 <= len(words) <= 30 and not block.text.endswith((".", "!", ":", ";", ","))
 
 
+def _link_line(line: Line) -> bool:
+    words = line.key.split()
+    return 1 <= len(words) <= 16 and not line.key.endswith((".", "!", ";", ",", "”", '"'))
+
+
+def _drop_link_lists(blocks: list[Block]) -> None:
+    """The title lines after a 'Related articles' heading are links, not body text."""
+    in_list = False
+    for block in blocks:
+        if block.kind == "chrome" and is_list_heading(block.text):
+            in_list = True
+            continue
+        if in_list and block.kind in ("heading", "paragraph", "bullet") and all(_link_line(ln) for ln in block.lines):
+            block.kind = "chrome"
+            continue
+        in_list = False
+
+
 def parse_article_blocks(lines: list[Line], now: datetime) -> list[Block]:
-    """Blocks of the article part of a page; the first non-furniture block becomes the title.
+    """Blocks of the article part of a page; the headline becomes the `title` block.
 
     Page chrome before the title (skip links, menus, a site name, a date line, the
     title repeated) is kept as `chrome`/`date` blocks so that nothing is silently lost.
+    The headline is the first title-like line of four words or more before the first
+    body paragraph (a shorter line before it is a site name), else the first such line.
     """
     groups = group_lines(lines)
     blocks = [classify(g, groups[i + 1] if i + 1 < len(groups) else None, now) for i, g in enumerate(groups)]
-    title_at = None
+    _drop_link_lists(blocks)
+    candidates: list[int] = []
     for i, block in enumerate(blocks):
         if block.kind in ("chrome", "date", "byline", "credit", "copyright"):
             continue
-        if block.kind in ("heading", "paragraph") and len(block.lines) == 1:
-            following = next(
-                (b for b in blocks[i + 1 :] if b.kind in ("heading", "paragraph", "bullet")), None
-            )
-            # A short first line followed by a longer, title-like one before any paragraph is a site name.
-            if (
-                following is not None
-                and following.kind == "heading"
-                and len(block.text.split()) <= 3
-                and len(following.text.split()) > len(block.text.split())
-                and _title_like(following)
-            ):
-                block.kind = "chrome"
-                continue
-        title_at = i
-        break
-    if title_at is None:
+        if block.kind == "bullet" or not _title_like(block) or len(block.lines) > 1:
+            if not candidates:
+                candidates.append(i)  # no headline-like line before the body: the first block is it
+            break
+        candidates.append(i)
+    if not candidates:
         return blocks
+    title_at = next((i for i in candidates if len(blocks[i].text.split()) >= 4), candidates[0])
+    for i in candidates:
+        if i < title_at:
+            blocks[i].kind = "chrome"  # a site name or section label above the headline
     title = blocks[title_at]
     title.kind = "title"
     if title.marker:

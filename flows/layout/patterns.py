@@ -23,6 +23,7 @@ __all__ = [
     "is_chrome",
     "is_comment_section_header",
     "is_interface",
+    "is_list_heading",
     "is_menu",
     "likes_in",
     "split_names",
@@ -117,10 +118,20 @@ def is_menu(key: str) -> bool:
     """A navigation menu: three or more short capitalised items separated by | • or wide spaces."""
     if len(key) > 160 or key.endswith((".", "!", "?", ":", "”", '"')):
         return False
-    parts = [p for p in re.split(r"\s*[|•·/»]\s*|\s{2,}", key) if p]
+    parts = [p for p in re.split(r"\s*[|•·/»\t]\s*|\s{2,}", key) if p]
     if len(parts) < 3:
         return False
     return all(_MENU_ITEM.match(p) for p in parts)
+
+
+@cache
+def _list_headings() -> frozenset[str]:
+    return frozenset(_fold(entry) for entry in read_lines("chrome_lists.txt"))
+
+
+def is_list_heading(key: str) -> bool:
+    """'Related articles', 'Most read': a heading of links to other pages."""
+    return _fold(key) in _list_headings()
 
 
 def split_names(text: str) -> list[str]:

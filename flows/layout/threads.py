@@ -75,6 +75,8 @@ class CommentBlock:
     posted_text: str | None = None
     likes: int | None = None
     parent_author: str | None = None
+    reply: bool = False
+    level: int | None = None
     depth: int = 0
     parent: int | None = None
     parts: list[Part] = field(default_factory=list)
@@ -88,8 +90,10 @@ class _Header:
     parent_author: str | None = None
     likes: int | None = None
     content_at: int | None = None  # offset (in the line) where comment text starts on the header line
-    consumes_next: bool = False  # the next line (a date) belongs to the header
+    consumes: int = 0  # following lines (a date, 'Reply to X') that belong to the header
     footer: bool = False
+    reply: bool = False  # marked as a reply ('•', '↳') without naming the parent
+    level: int | None = None  # depth stated by the page ('level 2' in Reddit dumps)
 
 
 _SAYS = re.compile(
@@ -130,7 +134,27 @@ def _author_line(line: Line, now: datetime) -> bool:
     return not (is_interface(key) or looks_like_date(key) or is_chrome(key))
 
 
-def _match_header(line: Line, nxt: Line | None, now: datetime, numbered_indent: int | None) -> _Header | None:
+def _next_line(lines: list[Line], i: int) -> Line | None:
+    return lines[i + 1] if i + 1 < len(lines) and not lines[i + 1].blank else None
+
+
+def _date_after(lines: list[Line], i: int) -> tuple[str | None, str | None, int]:
+    """(posted, reply-to name, lines consumed) for the lines after an author line: a date line,
+    optionally after a 'Reply to X' line."""
+    nxt = _next_line(lines, i)
+    if nxt is None:
+        return None, None, 0
+    if looks_like_date(nxt.key):
+        return nxt.key, None, 1
+    reply = _REPLY_TO.match(nxt.key)
+    after = _next_line(lines, i + 1)
+    if reply and after is not None and looks_like_date(after.key):
+        return after.key, reply.group("name"), 2
+    return None, None, 0
+
+
+def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int | None) -> _Header | None:
+    line = lines[i]
     key, raw = line.key, line.text
     match = _REDDIT.match(key)
     if match:
@@ -147,8 +171,8 @@ def _match_header(line: Line, nxt: Line | None, now: datetime, numbered_indent: 
             header.posted = rest
         elif rest:
             return None
-        if header.posted is None and nxt is not None and not nxt.blank and looks_like_date(nxt.key):
-            header.posted, header.consumes_next = nxt.key, True
+        if header.posted is None:
+            header.posted, header.parent_author, header.consumes = _date_after(lines, i)
         return header
     match = _SAID.match(key)
     if match and len(match.group("author").split()) <= 5:
@@ -172,9 +196,18 @@ def _match_header(line: Line, nxt: Line | None, now: datetime, numbered_indent: 
         return _Header("numbered", content_at=match.end())
     match = COMMENT_BULLET.match(raw)
     if match:
-        return _Header("bullet", content_at=match.end())
-    if nxt is not None and not nxt.blank and _author_line(line, now) and looks_like_date(nxt.key):
-        return _Header("author", author=key, posted=nxt.key, consumes_next=True)
+        # '↳ Name' + a date line: an author header marked as a reply
+        rest = raw[match.end():].strip()
+        if rest and _author_line(Line(line.number, line.start, line.end, line.indent, rest, rest), now):
+            posted, reply_to, consumed = _date_after(lines, i)
+            if posted is not None:
+                return _Header("author", author=rest, posted=posted, parent_author=reply_to, consumes=consumed,
+                               reply=True)
+        return _Header("bullet", content_at=match.end(), reply=True)
+    if _author_line(line, now):
+        posted, reply_to, consumed = _date_after(lines, i)
+        if posted is not None:
+            return _Header("author", author=key, posted=posted, parent_author=reply_to, consumes=consumed)
     return None
 
 
@@ -193,8 +226,7 @@ def find_comments_start(lines: list[Line], after: int, now: datetime) -> int | N
             continue
         if is_comment_section_header(line.key):
             return i
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        header = _match_header(line, nxt, now, numbered_indent)
+        header = _match_header(lines, i, now, numbered_indent)
         if header is not None and header.kind not in ("numbered", "bullet", "author"):
             return _start_of(lines, i, header)
         if after_copyright and (line.indent >= 2 or NUMBERED.match(line.text) or COMMENT_BULLET.match(line.text)):
@@ -288,30 +320,49 @@ def _fill(comment: CommentBlock, body: list[Line], first_content: tuple[Line, in
         comment.parts.append(Part(kind, start, para[-1][0].end, text, indent, article))
 
 
+def _mentioned(comment: CommentBlock, earlier: list[CommentBlock]) -> int | None:
+    """Index of the comment an '@Name …' opening replies to: the latest by that author."""
+    first = next((p.text for p in comment.parts if p.kind == "text"), "")
+    if not first.startswith("@"):
+        return None
+    mention = first[1:].casefold()
+    best: tuple[int, int] | None = None  # (length of the matched name, index)
+    for j in range(len(earlier) - 1, -1, -1):
+        author = (earlier[j].author or "").casefold()
+        if author and mention.startswith(author) and (best is None or len(author) > best[0]):
+            best = (len(author), j)
+    return best[1] if best else None
+
+
+def _by_author(name: str, comments: list[CommentBlock], before: int) -> int | None:
+    wanted = name.lstrip("@").strip().casefold()
+    return next((j for j in range(before - 1, -1, -1) if (comments[j].author or "").casefold() == wanted), None)
+
+
 def _nest(comments: list[CommentBlock]) -> None:
-    """Set depth and parent from header indentation, or from reply markers when it is flat."""
-    indents = {c.indent for c in comments}
-    by_indent = len(indents) > 1
-    stack: list[int] = []
+    """Set depth and parent, in order of evidence: a depth the page states ('level 2'), a parent it
+    names ('Reply to X', a Disqus reply naming its parent, '@X'), the indentation of the headers,
+    then reply markers ('•', '↳') under the last top-level comment. Iterative: any depth."""
+    by_indent = len({c.indent for c in comments}) > 1
+    stack: list[int] = []  # indexes of the open comments by indentation
     last_top: int | None = None
     for i, comment in enumerate(comments):
-        if comment.parent_author:
-            wanted = comment.parent_author.lstrip("@").casefold()
-            parent = next((j for j in range(i - 1, -1, -1) if (comments[j].author or "").casefold() == wanted), None)
-            if parent is not None:
-                comment.parent, comment.depth = parent, comments[parent].depth + 1
-                while stack and stack[-1] != parent and comments[stack[-1]].depth >= comment.depth:
-                    stack.pop()
-                stack.append(i)
-                continue
-        if by_indent:
-            while stack and comments[stack[-1]].indent >= comment.indent:
-                stack.pop()
-        else:
-            reply = comment.kind == "bullet" and last_top is not None
-            stack = [last_top] if reply and last_top is not None else []
-        comment.parent = stack[-1] if stack else None
-        comment.depth = comments[comment.parent].depth + 1 if comment.parent is not None else 0
+        while stack and comments[stack[-1]].indent >= comment.indent:
+            stack.pop()
+        parent: int | None = None
+        if comment.level is not None:
+            if comment.level > 0:
+                parent = next((j for j in range(i - 1, -1, -1) if comments[j].depth == comment.level - 1), None)
+        elif comment.parent_author and _by_author(comment.parent_author, comments, i) is not None:
+            parent = _by_author(comment.parent_author, comments, i)
+        elif _mentioned(comment, comments[:i]) is not None:
+            parent = _mentioned(comment, comments[:i])
+        elif by_indent:
+            parent = stack[-1] if stack else None
+        elif comment.reply:
+            parent = last_top
+        comment.parent = parent
+        comment.depth = comments[parent].depth + 1 if parent is not None else 0
         if comment.depth == 0:
             last_top = i
         stack.append(i)
@@ -328,42 +379,50 @@ def parse_threads(lines: list[Line], now: datetime, in_article: Callable[[str], 
     headers: list[tuple[int, _Header]] = []
     numbered_indent: int | None = None
     skip = -1
+    level: int | None = None
     for i, line in enumerate(lines):
         if line.blank or i <= skip:
             continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        header = _match_header(line, nxt, now, numbered_indent)
+        stated = _LEVEL.match(line.key)
+        if stated:
+            level = int(line.key.split()[-1]) - 1
+            continue
+        header = _match_header(lines, i, now, numbered_indent)
         if header is None:
             continue
         if header.kind == "numbered" and numbered_indent is None:
             numbered_indent = line.indent
+        header.level, level = level, None
         headers.append((i, header))
-        if header.consumes_next:
-            skip = i + 1
+        skip = i + header.consumes
     comments: list[CommentBlock] = []
     if not headers:
         return comments
     if all(h.footer for _, h in headers):
         _parse_footers(lines, headers, comments, in_article)
     else:
+        footers = {j: h for j, h in headers if h.footer}
         spans = [(i, h) for i, h in headers if not h.footer]
         for n, (i, header) in enumerate(spans):
             stop = spans[n + 1][0] if n + 1 < len(spans) else len(lines)
             line = lines[i]
             comment = CommentBlock(line.start, line.end, line.indent, header.kind, header.author,
-                                   header.posted, header.likes, header.parent_author)
-            body_from = i + 2 if header.consumes_next else i + 1
+                                   header.posted, header.likes, header.parent_author, reply=header.reply,
+                                   level=header.level)
+            body_from = i + 1 + header.consumes
             first = (line, header.content_at) if header.content_at is not None else None
-            body = lines[body_from:stop]
-            for j, footer in headers:
-                if footer.footer and body_from <= j < stop:
-                    comment.author = comment.author or footer.author
-                    comment.posted_text = comment.posted_text or footer.posted
-            body = [b for b in body if not any(b.number == lines[j].number for j, f in headers if f.footer)]
+            body = []
+            for j in range(body_from, stop):
+                footer = footers.get(j)
+                if footer is None:
+                    body.append(lines[j])
+                    continue
+                comment.author = comment.author or footer.author
+                comment.posted_text = comment.posted_text or footer.posted
             _fill(comment, body, first, in_article)
             comment.end = max([line.end] + [b.end for b in body if not b.blank])
             comments.append(comment)
-    comments = [c for c in comments if c.parts or c.author]
+    comments = [c for c in comments if c.parts]
     _nest(comments)
     return comments
 
