@@ -38,8 +38,9 @@ def extract_document(page: Page, document: Document, limits: Limits = Limits()) 
     """
     article = extract_article(page, uri=document.uri)
     article_id = stable_id("article", document.document_id, 0)
+    title = next((b for b in page.blocks if b.kind == "title"), None)
     positions = extract_positions(
-        body_blocks(page), page.text, article_id=article_id, document_id=document.document_id
+        body_blocks(page), page.text, article_id=article_id, document_id=document.document_id, title=title
     )
     comments = extract_comments(
         page.comments,

@@ -18,9 +18,6 @@ from flows.lexicon import read_lines, read_table
 
 __all__ = ["Cue", "Gazetteer", "Organisation", "gazetteer"]
 
-#: Verbs that report speech whatever clause they stand in ("say", "tell", "warn").
-_SPEECH_SOURCES = ("textacy", "ggt", "verbnet")
-
 
 @dataclass(frozen=True, slots=True)
 class Cue:
@@ -115,9 +112,6 @@ def _iso_names(alpha2: str) -> list[str]:
     return [n for n in (getattr(country, a, None) for a in ("name", "official_name", "common_name")) if n]
 
 
-def _speech(row: dict[str, str]) -> bool:
-    sources = row.get("sources", "").split("|")
-    return any(s in _SPEECH_SOURCES for s in sources) and row.get("act") == "assertive"
 
 
 @cache
@@ -125,7 +119,7 @@ def gazetteer() -> Gazetteer:
     """All lexicons, read once per process."""
     verbs: dict[str, Cue] = {}
     for row in read_table("reporting_verbs.csv"):
-        cue = Cue(row["lemma"], row["act"], "verb", _speech(row))
+        cue = Cue(row["lemma"], row["act"], "verb", row["clause"] == "any")
         for form in row["forms"].split("|"):
             verbs.setdefault(form.lower(), cue)
     phrases: dict[tuple[str, ...], Cue] = {}

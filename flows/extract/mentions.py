@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from flows.extract.gazetteer import Gazetteer, gazetteer
 from flows.extract.text import Token
 
-__all__ = ["Entity", "NounPhrase", "Registry", "analyse_np", "np_left", "np_right"]
+__all__ = [
+    "Entity",
+    "NounPhrase",
+    "Registry",
+    "analyse_np",
+    "description_left",
+    "is_role_word",
+    "np_left",
+    "np_right",
+    "postmodifier_affiliation",
+]
 
 Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
 
@@ -52,6 +63,8 @@ _GROUP_HEADS = frozenset({
     "spokesmen", "residents", "activists", "economists", "investors", "scientists", "researchers", "voters",
     "supporters", "opponents", "republicans", "democrats", "conservatives", "liberals", "members", "authorities",
     "police", "prosecutors", "investigators", "organizers", "organisers", "campaigners", "greens", "allies",
+    "family", "families", "relatives", "lawyers", "attorneys", "parents", "students", "workers", "farmers",
+    "doctors", "witnesses", "employees", "staff", "senators", "representatives", "governors", "mayors",
 })
 _INSTITUTION_HEADS = frozenset({
     "ministry", "department", "government", "administration", "campaign", "committee", "council", "court",
@@ -79,6 +92,8 @@ class Entity:
     first_offset: int = 0
     last_offset: int = 0
     tokens: tuple[str, ...] = ()
+    weak_role: bool = False
+    confirmed: bool = False  # known to be a person (given name, honorific, role, or a speaker)
 
     @property
     def surname(self) -> str:
@@ -102,6 +117,8 @@ class NounPhrase:
     gender: str = ""
     plural: bool = False
     canonical: str | None = None  # the canonical name of an organisation or country
+    weak_role: bool = False  # the role comes from an honorific only
+    confirmed: bool = False  # a given name, honorific or role says this is a person
 
 
 def _strip_possessive(word: str) -> tuple[str, bool]:
@@ -114,7 +131,19 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 
 def _is_role_word(word: str, g: Gazetteer) -> bool:
     lower = word.lower().strip(".")
-    return lower in g.roles or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics or lower in g.honorifics
+    return (_is_role_head(lower, g) or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics
+            or lower in g.honorifics)
+
+
+def is_role_word(word: str) -> bool:
+    """Whether `word` names or modifies a role ('minister', 'deputy', 'Sen.')."""
+    return _is_role_word(word, gazetteer())
+
+
+def _is_role_head(word: str, g: Gazetteer) -> bool:
+    """A noun that names a role ('minister', 'co-leader', 'spokeswoman')."""
+    lower = word.lower().strip(".")
+    return lower in g.roles or ("-" in lower and lower.rsplit("-", 1)[-1] in g.roles)
 
 
 def _np_word(token: Token, g: Gazetteer) -> bool:
@@ -125,6 +154,9 @@ def _np_word(token: Token, g: Gazetteer) -> bool:
     lower = text.lower()
     if text[:1].isupper() or text[:1].isdigit():
         return True
+    if _particle_name(text):
+        return True  # 'al-Harbi'
+
     base, _ = _strip_possessive(lower)
     return (
         lower in _DETERMINERS
@@ -158,8 +190,15 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
     while i >= 0:
         token = tokens[i]
         lower = token.text.lower()
-        if lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS and lower not in _CONNECTORS:
+        surname_he = lower in _PRONOUNS and token.capitalised and i > 0 and tokens[i - 1].capitalised \
+            and tokens[i + 1].capitalised
+        if not surname_he and (lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS
+                               and lower not in _CONNECTORS):
             break
+        if lower == "the" and i - 1 >= 0 and tokens[i - 1].text.lower() == "of" and tokens[i + 1].capitalised \
+                and i - 2 >= 0 and (tokens[i - 2].capitalised or _is_role_word(tokens[i - 2].text, g)):
+            i -= 2  # 'Under Secretary of the Treasury'
+            continue
         if lower in _CONNECTORS:
             # 'Secretary of State', 'Organization for Security': between capitalised words;
             # 'secretary of state', 'chief of staff': between role words.
@@ -176,15 +215,51 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
                 continue
             break
         if not _np_word(token, g):
-            break
+            # 'the U.N. emergency relief coordinator', 'Ukraine's infrastructure minister': up to three
+            # plain nouns between a role head and its determiner, possessive or capitalised modifier
+            reach = _compound_reach(tokens, i, start, end, g)
+            if reach is None:
+                break
+            i = reach
+            continue
         start = i
         if lower in _DETERMINERS:
             break
         i -= 1
     # Never start on a sentence-initial function word ('But', 'Meanwhile').
-    while start <= end and tokens[start].text.lower() in g.function_words and tokens[start].text.lower() not in _DETERMINERS:
+    while start <= end and tokens[start].text.lower() in g.function_words \
+            and tokens[start].text.lower() not in _DETERMINERS and not _is_role_word(tokens[start].text, g):
         start += 1
     return (start, end) if start <= end else None
+
+
+def _particle_name(word: str) -> bool:
+    """'al-Harbi', 'el-Sisi', 'bin-Salman': a name that starts with a lower-case particle."""
+    head, _, rest = word.partition("-")
+    return bool(rest) and head.lower() in _PARTICLES and rest[:1].isupper()
+
+
+def _compound_reach(tokens: list[Token], i: int, start: int, end: int, g: Gazetteer) -> int | None:
+    """Index left of a run of plain nouns at tokens[i] that sits inside a role description, or None."""
+    if not _is_role_head(tokens[end].text, g) or any(tokens[k].capitalised for k in range(start, end + 1)
+                                                     if not _is_role_word(tokens[k].text, g)):
+        return None
+    k = i
+    while k >= 0 and i - k < 3:
+        word = tokens[k].text
+        if not word.isalpha() or not word.islower() or word in g.function_words or word in _PREPOSITIONS_NP:
+            break
+        k -= 1
+    if k == i or k < 0:
+        return None
+    anchor = tokens[k]
+    lower = anchor.text.lower()
+    if lower in _DETERMINERS or _POSSESSIVE.match(anchor.text) or (anchor.capitalised and _np_word(anchor, g)):
+        return k
+    return None
+
+
+_PREPOSITIONS_NP = frozenset({"of", "in", "for", "to", "with", "from", "by", "on", "at", "about", "as", "than"})
 
 
 def _inside_known_name(tokens: list[Token], i: int) -> bool:
@@ -226,7 +301,7 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
         if not _np_word(token, g) or lower in _DETERMINERS:
             break
         if not (token.capitalised or _is_role_word(lower, g) or lower in _PARTICLES or lower in _GROUP_HEADS
-                or lower in _INSTITUTION_HEADS or token.text in g.demonyms):
+                or lower in _INSTITUTION_HEADS or token.text in g.demonyms or _particle_name(token.text)):
             break
         end = i
         i += 1
@@ -265,7 +340,8 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     start, end = tokens[first].start, tokens[last].end
     text = " ".join(words)
     lowered = [w.lower() for w in words]
-    if len(words) == 1 and lowered[0] in _PRONOUNS:
+    if len(words) == 1 and lowered[0] in _PRONOUNS and not (words[0][:1].isupper() and first > 0
+                                                             and tokens[first - 1].capitalised):
         gender, number = g.pronouns.get(lowered[0], ("", "sg"))
         return NounPhrase("pronoun", start, end, text, gender=gender, plural=number == "pl",
                           head=lowered[0])
@@ -296,12 +372,14 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         word = words[j - 1]
         base, possessive = _strip_possessive(word)
         lower = base.lower()
+        particle_name = _particle_name(word)
         is_name_word = (
-            (word[:1].isupper() or (lower in _PARTICLES and name))
+            (word[:1].isupper() or (lower in _PARTICLES and name) or particle_name)
             and not possessive
             and not _is_role_word(lower, g)
             and base not in g.demonyms
-            and lower not in g.function_words
+            and (lower not in g.function_words or (lower in _PRONOUNS and name and j - 1 > i
+                                                   and words[j - 2][:1].isupper()))
             and base not in g.countries
         )
         if lower in _NAME_SUFFIX and not name:
@@ -316,6 +394,16 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     if name and _lookup_place_or_org(name, g) is not None:
         name = []
         j = len(words)
+    # '… of the Treasury Mark Kessler': the name starts at its given name.
+    given_at = next((k for k, w in enumerate(name) if w.lower() in g.given_names), -1)
+    if given_at > 0 and len(name) - given_at >= 2:
+        j += given_at
+        name = name[given_at:]
+    # 'The U.S. Chamber of Commerce', 'Crosscut Strategies': a capitalised name of an institution.
+    if given_at < 0 and _institution_name(rest):
+        np.kind = "organisation"
+        np.canonical = " ".join(rest).strip()
+        return np
     modifiers = words[i:j]
     affiliation, role_words = _split_modifiers(modifiers, g, np)
     np.affiliation = affiliation
@@ -329,9 +417,12 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
             role_words = [w for w in role_words if w != honorific]
             if expansion and not role_words and expansion.lower() in g.roles:
                 role_words = [expansion]
+                np.weak_role = True  # 'Dr.', 'Sen.': an apposition may say more
         np.role = " ".join(role_words) or None
-        if not np.gender and np.name_tokens:
-            np.gender = g.given_names.get(np.name_tokens[0].lower(), "")
+        np.weak_role = np.weak_role or bool(role_words) and all(_is_rank(w, g) for w in role_words)
+        given = g.given_names.get(np.name_tokens[0].lower(), "") if np.name_tokens else ""
+        np.gender = np.gender or given
+        np.confirmed = bool(given or honorific or np.role)
         return np
     # A description: '(the) (Russian) (deputy) minister', 'a senior State Department official'.
     if role_words:
@@ -350,9 +441,89 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     return np
 
 
+_INSTITUTION_KINDS: dict[str, tuple[str, ...]] = {
+    "alliance": ("international",), "bloc": ("international",), "union": ("international",),
+    "organisation": ("international", "ngo"), "organization": ("international", "ngo"),
+    "ministry": ("ministry",), "department": ("ministry",), "government": ("government",),
+    "administration": ("government",), "kremlin": ("government",), "party": ("party",),
+    "court": ("court",), "army": ("military",), "military": ("military",), "agency": ("agency_news", "ministry"),
+    "group": ("armed_group", "ngo"), "movement": ("armed_group", "party"), "parliament": ("legislature",),
+    "commission": ("international", "ministry"), "council": ("international", "legislature"),
+}
+_INSTITUTION_WORDS = _INSTITUTION_HEADS | frozenset({
+    "chamber", "institute", "university", "college", "school", "foundation", "times", "post", "journal",
+    "news", "front", "league", "strategies", "partners", "associates", "council", "commission", "conference",
+    "forum", "tribune", "herald", "gazette", "radio", "television", "tv", "press", "treasury", "ministry",
+})
+
+
+def _institution_name(words: list[str]) -> bool:
+    """A capitalised multi-word name with an institution word ('U.S. Chamber of Commerce')."""
+    if len(words) < 2 or not words[0][:1].isupper():
+        return False
+    if not all(w[:1].isupper() or w.lower() in ("of", "for", "and", "the", "on", "&") for w in words):
+        return False
+    g = gazetteer()
+    if words[-1].lower() in g.given_names or any(_is_role_word(w, g) and w.lower() not in _INSTITUTION_WORDS
+                                                 for w in words):
+        return False
+    return any(w.lower().strip(".") in _INSTITUTION_WORDS for w in words)
+
+
+_POST = frozenset({"to", "for", "of", "at", "in", "from", "with"})
+
+
+def postmodifier_affiliation(tokens: list[Token], at: int) -> tuple[str | None, int]:
+    """'(ambassador) to the U.N.', '(minister) of France', '(spokeswoman) for the State Department':
+    the affiliation the phrase starting at token `at` names, and the index of its last token."""
+    g = gazetteer()
+    if at >= len(tokens) or tokens[at].text.lower() not in _POST:
+        return None, at - 1
+    k = at + 1
+    if k < len(tokens) and tokens[k].text.lower() == "the":
+        k += 1
+    span = np_right(tokens, k) if k < len(tokens) else None
+    if span is None or not tokens[span[0]].capitalised:
+        return None, at - 1
+    words = [t.text for t in tokens[span[0] : span[1] + 1]]
+    return _affiliation_of(words, g) or " ".join(words), span[1]
+
+
+def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhrase] | None:
+    """The description ending at token `end`, reading a post-modifier: 'Britain's ambassador to the
+    U.N.' ends at 'U.N.' but is about an ambassador of Britain."""
+    g = gazetteer()
+    span = np_left(tokens, end)
+    if span is None:
+        return None
+    k = span[0] - 1
+    if k >= 1 and tokens[k].text.lower() == "the":
+        k -= 1
+    if k >= 1 and tokens[k].text.lower() in _POST and _is_role_word(tokens[k - 1].text, g):
+        head = np_left(tokens, k - 1)
+        if head is not None:
+            desc = analyse_np(tokens, head[0], head[1])
+            if desc.affiliation is None:
+                desc.affiliation = postmodifier_affiliation(tokens, k)[0]
+            return head[0], span[1], desc
+    return span[0], span[1], analyse_np(tokens, span[0], span[1])
+
+
 def _near_number(words: list[str], k: int) -> bool:
     """Whether the word at k stands next to a number ('March 4', '4 March')."""
     return any(0 <= j < len(words) and words[j][:1].isdigit() for j in (k - 1, k + 1))
+
+
+@cache
+def _ranks() -> frozenset[str]:
+    g = gazetteer()
+    words = {h.strip(".") for h in g.honorifics} | {e.lower() for e, _ in g.honorifics.values()}
+    return frozenset(w.lower() for w in words)
+
+
+def _is_rank(word: str, g: Gazetteer) -> bool:
+    """'Captain', 'General', 'Dr.': a rank or honorific, which an apposition may refine."""
+    return word.lower().strip(".") in _ranks()
 
 
 def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tuple[str | None, list[str]]:
@@ -410,8 +581,9 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
         role = role[len(lead) :]
     while role and role[0].lower() in g.function_words:
         role = role[1:]
-    if role and not any(_is_role_word(w, g) for w in role):
-        role = [] if np.kind == "person" else role
+    if role and not any(_is_role_head(w, g) or w.lower() in g.honorifics or w.lower() + "." in g.honorifics
+                        for w in role):
+        role = [] if np.kind == "person" or all(w[:1].isupper() for w in role) else role
     return affiliation, role
 
 
@@ -446,9 +618,11 @@ class Registry:
                 self.entities.append(entity)
             elif len(np.name_tokens) > len(entity.tokens):
                 entity.tokens, entity.name = np.name_tokens, " ".join(np.name_tokens)
-            entity.role = entity.role or np.role
+            if np.role and (not entity.role or (entity.weak_role and not np.weak_role)):
+                entity.role, entity.weak_role = np.role, np.weak_role
             entity.affiliation = entity.affiliation or np.affiliation
             entity.gender = entity.gender or np.gender
+            entity.confirmed = entity.confirmed or np.confirmed
             entity.last_offset = np.end
             return entity
         if np.kind in ("organisation", "country") and np.canonical:
@@ -466,8 +640,10 @@ class Registry:
         """Give `entity` the role and affiliation an apposition or description states."""
         if entity.kind != "person":
             return
-        entity.role = entity.role or np.role
+        if np.role and (not entity.role or entity.weak_role):
+            entity.role, entity.weak_role = np.role, False
         entity.affiliation = entity.affiliation or np.affiliation
+        entity.confirmed = entity.confirmed or bool(np.role)
 
     def resolve(self, np: NounPhrase, offset: int) -> Entity | None:
         """The entity a subject noun phrase refers to, or None when it refers to nobody we know."""
@@ -478,10 +654,16 @@ class Registry:
             return entity
         if np.kind in ("organisation", "country") and np.canonical:
             return self.register(np)
+        if np.head and np.kind == "organisation" and np.definite:
+            entity = self._by_institution(np, offset)
+            if entity is not None:
+                return entity
         if np.head and (np.definite or np.kind == "unknown") and not np.indefinite:
             entity = self._by_role(np, offset)
             if entity is not None:
                 return entity
+        if np.text.split()[0].lower() in ("our", "my", "your"):
+            return None  # 'our president' as said by someone else: not resolvable here
         if np.kind in ("group", "organisation", "unknown") and np.head:
             words = np.text.split()
             if words and words[0].lower() in _DETERMINERS:
@@ -495,6 +677,25 @@ class Registry:
                             last_offset=np.end)
             return entity
         return None
+
+    def _by_institution(self, np: NounPhrase, offset: int) -> Entity | None:
+        """'the alliance' -> NATO, 'the bloc' -> European Union, 'the ministry' -> the last ministry named."""
+        kinds = _INSTITUTION_KINDS.get((np.head or "").lower())
+        if not kinds:
+            return None
+        info = gazetteer().organisation_info
+        best: Entity | None = None
+        for entity in self.entities:
+            if entity.kind != "organisation" or entity.first_offset > offset:
+                continue
+            org = info.get(entity.name)
+            if org is None or org.kind not in kinds:
+                continue
+            if np.affiliation and org.country and org.country != np.affiliation:
+                continue
+            if best is None or entity.last_offset >= best.last_offset:
+                best = entity
+        return best
 
     def _by_role(self, np: NounPhrase, offset: int) -> Entity | None:
         head = (np.head or "").lower()
@@ -532,7 +733,8 @@ class Registry:
                 return entity
         if not want_person:
             return None
-        candidates = [e for e in self.entities if e.kind == "person" and e.first_offset <= offset and fits(e)]
+        candidates = [e for e in self.entities
+                      if e.kind == "person" and e.confirmed and e.first_offset <= offset and fits(e)]
         if not candidates:
             return None
         chosen = max(candidates, key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset)
@@ -542,4 +744,5 @@ class Registry:
     def spoke(self, entity: Entity, offset: int) -> None:
         """Record that `entity` was the speaker of an attribution at `offset`."""
         self.speakers.append((offset, entity))
+        entity.confirmed = True
         entity.last_offset = max(entity.last_offset, offset)

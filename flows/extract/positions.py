@@ -26,7 +26,17 @@ from typing import Any
 
 from flows.extract.gazetteer import Cue, gazetteer
 from flows.extract.ids import stable_id
-from flows.extract.mentions import Entity, NounPhrase, Registry, analyse_np, np_left, np_right
+from flows.extract.mentions import (
+    Entity,
+    NounPhrase,
+    Registry,
+    analyse_np,
+    description_left,
+    is_role_word,
+    np_left,
+    np_right,
+    postmodifier_affiliation,
+)
 from flows.extract.text import Quote, Sentence, Token, find_quotes, split_sentences, tokenize
 from flows.layout import Block
 
@@ -123,19 +133,22 @@ def _introduce(passage: _Passage, registry: Registry) -> None:
 
 
 def _apposition(tokens: list[Token], first: int, last: int, entity: Entity, registry: Registry) -> None:
-    """'Rustem Umerov, Ukraine's chief negotiator,' and 'Ukraine's chief negotiator, Rustem Umerov,'."""
+    """'Rustem Umerov, Ukraine's chief negotiator,', 'Ukraine's chief negotiator, Rustem Umerov,' and
+    'Katrin Vogel, Germany's special envoy for climate action, …' (a description, then anything up
+    to the closing comma)."""
     n = len(tokens)
     if last + 2 < n and tokens[last + 1].text == ",":
         span = np_right(tokens, last + 2)
-        if span is not None and (span[1] + 1 >= n or tokens[span[1] + 1].text in (",", ".", ";", "—", "–")):
-            start = last + 2
-            desc = analyse_np(tokens, start, span[1])
+        if span is not None:
+            desc = analyse_np(tokens, last + 2, span[1])
+            if desc.affiliation is None and desc.role:
+                desc.affiliation = postmodifier_affiliation(tokens, span[1] + 1)[0]
             if desc.kind != "person" and (desc.role or desc.affiliation):
                 registry.describe(entity, desc)
     if first >= 2 and tokens[first - 1].text == ",":
-        span = np_left(tokens, first - 2)
-        if span is not None:
-            desc = analyse_np(tokens, span[0], span[1])
+        found = description_left(tokens, first - 2)
+        if found is not None:
+            desc = found[2]
             if desc.kind != "person" and (desc.role or desc.affiliation):
                 registry.describe(entity, desc)
 
@@ -155,12 +168,27 @@ def _cue_at(tokens: list[Token], i: int) -> tuple[Cue, int] | None:
     return (cue, i) if cue is not None else None
 
 
+def _skip_left(tokens: list[Token], k: int) -> int:
+    """Step left over adverbs, auxiliaries, weekdays and parentheses ('(R-S.C.)') before a verb."""
+    while k >= 0:
+        word = tokens[k].text.lower()
+        if word in _SKIPPABLE or word in _WEEKDAYS:
+            k -= 1
+        elif word == "on" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in _WEEKDAYS:
+            k -= 1
+        elif word == ")":
+            depth, k = 1, k - 1
+            while k >= 0 and depth:
+                depth += {")": 1, "(": -1}.get(tokens[k].text, 0)
+                k -= 1
+        else:
+            break
+    return k
+
+
 def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | None] | None:
     """The subject noun phrase before the cue at token i: (first, last, apposition) indexes."""
-    k = i - 1
-    while k >= 0 and (tokens[k].text.lower() in _SKIPPABLE or tokens[k].text.lower() in _WEEKDAYS
-                      or (tokens[k].text.lower() == "on" and k + 1 < i and tokens[k + 1].text.lower() in _WEEKDAYS)):
-        k -= 1
+    k = _skip_left(tokens, i - 1)
     if k < 0:
         return None
     if tokens[k].text == ",":
@@ -178,12 +206,15 @@ def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | N
             span = np_right(tokens, inner[0])
             if span is not None and span[1] == inner[1]:
                 apposition = analyse_np(tokens, inner[0], inner[1])
-        left = np_left(tokens, c - 1)
-        if left is None:
-            return None
         if apposition is not None and apposition.kind == "person":
             # the apposition names the speaker; the phrase before it describes them
-            return inner[0], inner[1], analyse_np(tokens, left[0], left[1])
+            described = description_left(tokens, _skip_left(tokens, c - 1))
+            return inner[0], inner[1], described[2] if described is not None else None
+        left = np_left(tokens, _skip_left(tokens, c - 1))
+        if left is None:
+            return None
+        if apposition is not None and apposition.role and apposition.affiliation is None:
+            apposition.affiliation = postmodifier_affiliation(tokens, inner[0] + 1 + _np_len(tokens, inner[0]))[0]
         return left[0], left[1], apposition
     left = np_left(tokens, k)
     if left is None:
@@ -191,8 +222,13 @@ def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | N
     return left[0], left[1], None
 
 
-def _valid_subject(tokens: list[Token], first: int, np: NounPhrase) -> bool:
-    if first > 0:
+def _np_len(tokens: list[Token], start: int) -> int:
+    span = np_right(tokens, start)
+    return span[1] - start if span is not None else 0
+
+
+def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_preposition: bool = False) -> bool:
+    if first > 0 and not after_preposition:
         before = tokens[first - 1].text.lower()
         if before in _PREPOSITIONS or before in _WH:
             return False
@@ -224,25 +260,48 @@ def _trailing(tokens: list[Token], first: int, last_cue: int) -> bool:
     return len(rest) <= 12 and not any(t in ("that",) for t in rest[:1])
 
 
-def _find(passage: _Passage, index: int, registry: Registry) -> list[tuple[Entity, Cue, int, bool]]:
-    """Attributions of sentence `index`: (entity, cue, cue offset, trailing)."""
+@dataclass(slots=True)
+class _Found:
+    """A candidate attribution in one sentence, before pruning."""
+
+    entity: Entity
+    cue: Cue
+    offset: int  # of the cue, in the document
+    trailing: bool  # '…, X said.': after what it attributes
+    new_clause: bool  # the subject opens the sentence or a coordinated clause
+
+
+_COORDINATORS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
+
+
+def _opens_clause(tokens: list[Token], first: int) -> bool:
+    """Whether the subject at `first` opens the sentence or a coordinated main clause."""
+    if _opens_sentence(tokens, first):
+        return True
+    before = tokens[first - 1].text.lower()
+    if before == ";":
+        return True
+    return before in _COORDINATORS and first >= 2 and (tokens[first - 2].text in (",", ";")
+                                                         or tokens[first - 2].text in _CLOSING)
+
+
+def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
+    """Attributions of sentence `index`, pruned to what the sentence attributes."""
     tokens = passage.tokens[index]
     quotes = passage.quotes
-    found: list[tuple[Entity, Cue, int, bool]] = []
+    found: list[_Found] = []
     n = len(tokens)
     i = 0
-    consumed: set[int] = set()
     while i < n:
         token = tokens[i]
-        if i in consumed or not token.is_word or _in_quote(quotes, token.start):
+        if not token.is_word or _in_quote(quotes, token.start):
             i += 1
             continue
         # relay: 'X quoted him as saying', 'X was quoted by Interfax as saying'
         if token.text.lower() == "quoted":
             relayed = _relay(tokens, i, registry)
             if relayed is not None:
-                found.append((relayed[0], relayed[1], token.start, True))
-                consumed.update(range(i, relayed[2] + 1))
+                found.append(_Found(relayed[0], relayed[1], token.start, True, True))
                 i = relayed[2] + 1
                 continue
         hit = _cue_at(tokens, i)
@@ -254,35 +313,71 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[tuple[Entit
             i = last + 1
             continue
         if cue.kind == "prep":
-            span = np_right(tokens, last + 1)
-            if span is not None and cue.lemma == "according to":
-                np = analyse_np(tokens, span[0], span[1])
-                entity = registry.resolve(np, np.start) if _valid_subject(tokens, span[0], np) else None
-                if entity is not None and entity.kind != "group" or (entity is not None and not np.indefinite):
-                    found.append((entity, cue, token.start, True))  # type: ignore[arg-type]
+            if cue.lemma == "according to":
+                span = np_right(tokens, last + 1)
+                if span is not None:
+                    np = analyse_np(tokens, span[0], span[1])
+                    valid = np.kind != "pronoun" and _valid_subject(tokens, span[0], np, after_preposition=True)
+                    entity = registry.resolve(np, np.start) if valid else None
+                    if entity is not None and not np.indefinite:
+                        found.append(_Found(entity, cue, token.start, True, False))
+            else:
+                _prep_cue(tokens, i, last, cue, registry, found)
             i = last + 1
             continue
-        attribution = _verb_attribution(tokens, i, last, cue, registry)
-        if attribution is not None:
-            found.append(attribution)
+        candidate = _verb_attribution(tokens, i, last, cue, registry)
+        if candidate is not None:
+            found.append(candidate)
         i = last + 1
     return _prune(found)
 
 
-def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue,
-                      registry: Registry) -> tuple[Entity, Cue, int, bool] | None:
+def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry, found: list[_Found]) -> None:
+    """'In a statement, the Kremlin accused …' / 'In an interview …, Dumont was blunt:': the phrase
+    is the cue of the subject that follows its comma, when it opens the sentence."""
+    if any(t.is_word for t in tokens[:i]):
+        return
+    comma = next((k for k in range(last + 1, len(tokens)) if tokens[k].text == ","), None)
+    if comma is None or comma + 1 >= len(tokens):
+        return
+    span = np_right(tokens, comma + 1)
+    if span is None:
+        return
+    np = analyse_np(tokens, span[0], span[1])
+    after = span[1] + 1
+    if np.kind != "person" and after + 1 < len(tokens) and tokens[after].text == ",":
+        named = np_right(tokens, after + 1)  # 'Colombia's environment minister, Lucía Restrepo, was blunt'
+        if named is not None:
+            person = analyse_np(tokens, named[0], named[1])
+            if person.kind == "person":
+                person.role = person.role or np.role
+                person.affiliation = person.affiliation or np.affiliation
+                np = person
+    if np.kind == "pronoun" and np.head not in ("he", "she", "they", "it"):
+        return
+    if np.kind not in ("person", "organisation", "country", "group", "pronoun") and not np.head:
+        return
+    entity = registry.resolve(np, np.start)
+    if entity is not None:
+        found.append(_Found(entity, cue, tokens[i].start, False, True))
+
+
+def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry) -> _Found | None:
     n = len(tokens)
     word = tokens[i].text.lower()
     if tokens[i].capitalised and any(t.is_word for t in tokens[:i]):
         return None  # a capitalised word inside a sentence is a name ('the United States')
     if i > 0 and (tokens[i - 1].text.lower() in _NOT_BEFORE_VERB or tokens[i - 1].text.lower() in _PREPOSITIONS):
         return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
-    if last + 1 < n and tokens[last + 1].text.lower() == "to" and cue.lemma not in ("say", "tell", "write", "explain"):
-        return None  # 'agreed to keep working', 'expected to dominate'
+    if last + 1 < n and tokens[last + 1].text.lower() == "to" and cue.act not in ("commissive", "directive") \
+            and cue.lemma not in ("say", "tell", "write", "explain"):
+        return None  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return None  # a participle: handled with the main clause
+    ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
     subject = _subject_left(tokens, i)
     trailing = False
+    new_clause = False
     np: NounPhrase | None = None
     apposition: NounPhrase | None = None
     if subject is not None:
@@ -292,8 +387,15 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue,
             np = None
         else:
             trailing = _trailing(tokens, first, last)
-            if not cue.speech and not _opens_sentence(tokens, first):
-                return None
+            new_clause = _opens_clause(tokens, first)
+            if not cue.speech and not (_opens_sentence(tokens, first)
+                                       and np.kind in ("person", "organisation", "country", "pronoun")):
+                return None  # action verbs count only for a named subject that opens the sentence
+            if word.endswith("s") and word != "says" and np.kind not in ("person", "organisation", "country",
+                                                                         "pronoun"):
+                return None  # 'the other Baltic states', 'the new claims': a plural noun
+            if ends and not trailing and np.kind not in ("person", "pronoun"):
+                return None  # a reporting verb with nothing reported
     if np is None:
         # inverted: '“…,” said Peskov' / '“…,” said the minister'
         if cue.speech and _after_quotation(tokens, i):
@@ -305,7 +407,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue,
                 return None
             if not _valid_subject(tokens, span[0], np):
                 return None
-            trailing = True
+            trailing = new_clause = True
         else:
             return None
     entity = registry.resolve(np, np.start)
@@ -313,7 +415,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue,
         return None
     if apposition is not None:
         registry.describe(entity, apposition)
-    return entity, cue, tokens[i].start, trailing
+    return _Found(entity, cue, tokens[i].start, trailing, new_clause)
 
 
 def _after_quotation(tokens: list[Token], i: int) -> bool:
@@ -357,20 +459,25 @@ def _relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue
     return None
 
 
-def _prune(found: list[tuple[Entity, Cue, int, bool]]) -> list[tuple[Entity, Cue, int, bool]]:
+def _prune(found: list[_Found]) -> list[_Found]:
     """Keep what a sentence attributes: its first attribution, later ones by the same speaker,
-    trailing ones ('…, X said.'), and speech verbs of a new clause; an action verb before a
-    trailing attribution is part of the reported content ('Russia offered no proof, Sherman said')."""
+    trailing ones ('…, X said.') and those of a coordinated clause ('…, while Y said …'). A clause
+    reported by a later attribution is content, not an attribution of its own: 'X told Y that
+    Britain would announce …' is X's, and 'Russia offered no proof, Sherman said' is Sherman's."""
     if not found:
         return found
-    if any(t for *_, t in found):
-        found = [f for f in found if f[3] or f[1].speech]
+    if any(f.trailing for f in found):
+        found = [f for f in found if f.trailing or (f.cue.speech and f.new_clause)]
     kept = found[:1]
     for item in found[1:]:
-        entity, cue, _, trailing = item
-        if trailing or cue.speech or any(k[0] is entity for k in kept):
+        if item.trailing or item.new_clause or any(k.entity is item.entity for k in kept):
             kept.append(item)
     return kept
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(is_role_word(w) for w in words)
 
 
 def _label(passage: _Passage, registry: Registry) -> Attribution | None:
@@ -383,26 +490,35 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
         return None
     who = match.group("who").strip()
     name_part, _, role_part = who.partition(",")
+    if role_part.strip() and name_part.strip()[:1].isupper() and _looks_like_name(role_part.strip()) \
+            and not _looks_like_name(name_part.strip()):
+        name_part, role_part = role_part, name_part  # 'Moldova's prime minister, Dorin Lupu:'
     if name_part.strip().lower().rstrip(".") in _NOT_LABEL or len(name_part.split()) > 7:
         return None
     offset = first.start + match.start("who")
     tokens = tokenize(name_part.strip(), offset)
-    if not tokens or not all(t.capitalised or t.text.lower() in ("of", "de", "van", "von", "al") for t in tokens
-                             if t.is_word):
+    if not tokens or not tokens[-1].capitalised or not all(
+        t.capitalised or t.text.lower() in ("of", "de", "van", "von", "al") or is_role_word(t.text)
+        for t in tokens if t.is_word
+    ):
         return None
     if name_part.isupper():  # 'BONDAR:' / 'RACHEL OWENS, HOST:'
         tokens = [Token(t.text.title() if t.is_word else t.text, t.start, t.end) for t in tokens]
         if role_part.strip().lower() in ("host", "anchor", "interviewer", "moderator"):
             return None
+    g = gazetteer()
+    if name_part.strip() in g.countries or name_part.strip() in g.capitals or name_part.strip().title() in g.capitals:
+        return None  # a dateline ('GENEVA, Jan. 10 -'), not a speaker
     np = analyse_np(tokens, 0, len(tokens) - 1)
     if np.kind not in ("person", "organisation", "country"):
         return None
     if role_part.strip():
         desc_tokens = tokenize(role_part.strip(), offset)
-        if desc_tokens:
-            desc = analyse_np(desc_tokens, 0, len(desc_tokens) - 1)
-            np.role = np.role or desc.role
-            np.affiliation = np.affiliation or desc.affiliation
+        desc = analyse_np(desc_tokens, 0, len(desc_tokens) - 1) if desc_tokens else None
+        if desc is None or not (desc.role or desc.affiliation) or len(desc_tokens) > 10:
+            return None  # 'Name, role:' needs a role
+        np.role = np.role or desc.role
+        np.affiliation = np.affiliation or desc.affiliation
     entity = registry.resolve(np, np.start)
     if entity is None:
         return None
@@ -417,9 +533,9 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
         passage.attributions.append(label)
         registry.spoke(label.entity, label.offset)
     for index in range(len(passage.sentences)):
-        for entity, cue, offset, _ in _find(passage, index, registry):
-            passage.attributions.append(Attribution(entity, cue, index, offset))
-            registry.spoke(entity, offset)
+        for item in _find(passage, index, registry):
+            passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset))
+            registry.spoke(item.entity, item.offset)
         # ', saying …' / ', adding …': the sentence's speaker goes on speaking
         _participles(passage, index, registry)
 
@@ -428,7 +544,7 @@ def _participles(passage: _Passage, index: int, registry: Registry) -> None:
     tokens = passage.tokens[index]
     own = [a for a in passage.attributions if a.sentence == index]
     for i, token in enumerate(tokens):
-        if i == 0 or tokens[i - 1].text != "," or not token.text.lower().endswith("ing"):
+        if i == 0 or tokens[i - 1].text.lower() not in (",", "by") or not token.text.lower().endswith("ing"):
             continue
         if _in_quote(passage.quotes, token.start):
             continue
@@ -471,6 +587,21 @@ def _clean_quote(text: str) -> str:
     return text.rstrip(" .,;:").strip()
 
 
+def _quote_owner(quote: Quote, passage: _Passage, owners: list[list[Entity]]) -> Entity | None:
+    """Whose quotation this is: the sentence's speaker; in a sentence with several, the one whose
+    cue comes last before it (or, for '“…,” said X', the first after it)."""
+    index = next((i for i, s in enumerate(passage.sentences) if s.start <= quote.start < s.end), None)
+    if index is None or not owners[index]:
+        return None
+    if len(owners[index]) == 1:
+        return owners[index][0]
+    cues = sorted(((a.offset, a.entity) for a in passage.attributions if a.sentence == index), key=lambda c: c[0])
+    before = [entity for offset, entity in cues if offset <= quote.start]
+    if before:
+        return before[-1]
+    return cues[0][1] if cues else owners[index][0]
+
+
 def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -> list[dict[str, Any]]:
     if not passage.attributions:
         return []
@@ -505,7 +636,7 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
         quotes = [
             _clean_quote(q.text)
             for q in passage.quotes
-            if start <= q.start < end and not _title_like(q.text) and _clean_quote(q.text)
+            if _quote_owner(q, passage, owners) is entity and not _title_like(q.text) and _clean_quote(q.text)
         ]
         passage_text = text[start:end]
         records.append(
@@ -536,7 +667,26 @@ def _org_country(entity: Entity) -> str | None:
     return None
 
 
-def extract_positions(blocks: list[Block], text: str, *, article_id: str, document_id: str) -> list[dict[str, Any]]:
+def _lead_in(records: list[dict[str, Any]], passage: _Passage, following: _Passage | None, text: str) -> None:
+    """'Caddell continued:' followed by a quotation paragraph: the quotation is his position's."""
+    if following is None or following.attributions or not records:
+        return
+    if not text[passage.block.start : passage.block.end].rstrip().endswith(":"):
+        return
+    nxt = text[following.block.start : following.block.end].lstrip()
+    if not nxt.startswith(("“", '"', "‘", "'", "«", "„")) and following.block.indent <= passage.block.indent:
+        return
+    record = max(records, key=lambda r: r["char_end"])
+    record["char_end"] = following.block.end
+    record["text"] = text[record["char_start"] : record["char_end"]]
+    record["quotes"] += [_clean_quote(q.text) for q in following.quotes if _clean_quote(q.text)]
+    record["position_id"] = stable_id("position", record["article_id"], record["char_start"], record["char_end"],
+                                      record["actor"])
+
+
+def extract_positions(
+    blocks: list[Block], text: str, *, article_id: str, document_id: str, title: Block | None = None
+) -> list[dict[str, Any]]:
     """Position records of an article's body blocks, in document order.
 
     Args:
@@ -544,6 +694,7 @@ def extract_positions(blocks: list[Block], text: str, *, article_id: str, docume
         text: the document text the blocks' offsets point into.
         article_id: id of the article.
         document_id: id of the document.
+        title: the headline block; a headline of the form "Name: statement" is a position.
     """
     registry = Registry()
     passages: list[_Passage] = []
@@ -554,12 +705,24 @@ def extract_positions(blocks: list[Block], text: str, *, article_id: str, docume
             continue
         if block.kind in ("paragraph", "bullet") and block.end > block.start:
             passages.append(_prepare(block, text, topic))
-    for passage in passages:
+    headline = _prepare(title, text, None) if title is not None and title.end > title.start else None
+    for passage in ([headline] if headline else []) + passages:
         _introduce(passage, registry)
     records: list[dict[str, Any]] = []
+    if headline is not None:
+        in_body = [e for e in registry.entities if e.last_offset > headline.block.end]
+        label = _label(headline, registry)
+        known = label is not None and label.entity.kind == "person" and label.entity.confirmed and any(
+            label.entity is e for e in in_body)
+        if label is not None and known:
+            headline.attributions.append(label)
+            records += _assemble(headline, text, article_id, document_id)
     for passage in passages:
         _attribute(passage, registry)
-        records += _assemble(passage, text, article_id, document_id)
+    for index, passage in enumerate(passages):
+        own = _assemble(passage, text, article_id, document_id)
+        _lead_in(own, passage, passages[index + 1] if index + 1 < len(passages) else None, text)
+        records += own
     records.sort(key=lambda r: (r["char_start"], r["char_end"]))
     for ordinal, record in enumerate(records, start=1):
         record["ordinal"] = ordinal

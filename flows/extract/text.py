@@ -15,11 +15,6 @@ from flows.lexicon import read_lines
 __all__ = ["Quote", "Sentence", "Token", "find_quotes", "split_sentences", "tokenize"]
 
 # Initialisms (U.S., a.m.), words with inner apostrophes or hyphens (don't, al-Assad), numbers, or one symbol.
-_TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}"  # U.S. U.K. a.m.
-    r"|[^\W_]+(?:['’\-][^\W_]+)*"  # words
-    r"|\S",
-)
 _OPEN = {"“": "”", "„": "“", "«": "»", "‹": "›", "‚": "‘", "「": "」"}
 _ALT_CLOSE = {"„": "”", "‚": "’"}
 _SENTENCE_END = re.compile(r"[.!?]+[”’\"'»)\]]*(?=\s+[“‘\"'«(\[]?[^\W_])|[.!?]+[”’\"'»)\]]*$")
@@ -64,9 +59,24 @@ class Sentence:
     text: str
 
 
+@cache
+def _token_pattern() -> re.Pattern[str]:
+    """Tokens: initialisms, abbreviations with their period ('Sen.', 'Mr.'), an initial before a
+    capitalised word ('John D. Podesta'), words with inner apostrophes or hyphens, one symbol."""
+    dotted = sorted((a[:-1] for a in _abbreviations() if "." not in a[:-1]), key=len, reverse=True)
+    words = "|".join(re.escape(a) for a in dotted)
+    return re.compile(
+        r"(?:[^\W\d_]\.){2,}"  # U.S. U.K. a.m.
+        rf"|(?i:\b(?:{words})\.)(?=\s|$)"  # Mr. Sen. Jan.
+        r"|\b[A-Z]\.(?=\s+[A-Z])"  # an initial
+        r"|[^\W_]+(?:['’\-][^\W_]+)*"  # words
+        r"|\S"
+    )
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """The tokens of `text`; offsets are shifted by `offset`."""
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _token_pattern().finditer(text)]
 
 
 @cache

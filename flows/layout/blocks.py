@@ -26,6 +26,8 @@ BlockKind = Literal[
 ]
 _TERMINAL = (".", "!", "?", ":", ";", ",", "”", '"', "’", "'", "»", ")", "…")
 _QUOTE_START = ("“", '"', "‘", "'", "«", "„", "‹")
+# 'Q: …', 'OWENS: …', 'RACHEL OWENS, HOST: …': a transcript line, not a heading
+_SPEAKER_LABEL = re.compile(r"^(?:[QA]|[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][A-Z .'’\-]{1,30})?):\s")
 
 
 @dataclass(slots=True)
@@ -116,7 +118,7 @@ def _is_heading(group: list[Line], next_group: list[Line] | None) -> bool:
     words = key.split()
     if not words or len(words) > 12 or len(key) > 100:
         return False
-    if key.startswith(_QUOTE_START) or BULLET.match(key):
+    if key.startswith(_QUOTE_START) or BULLET.match(key) or _SPEAKER_LABEL.match(key):
         return False
     if key.endswith(_TERMINAL) and not key.endswith("?"):
         return False
