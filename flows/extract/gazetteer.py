@@ -102,6 +102,7 @@ class Gazetteer:
     given_names: dict[str, str]  # 'wendy' -> 'f'
     pronouns: dict[str, tuple[str, str]]  # 'he' -> ('m', 'sg')
     function_words: frozenset[str]
+    groups: dict[str, str | None]  # 'republicans' -> 'Republican Party' (members speaking as a group)
 
 
 def _iso_names(alpha2: str) -> list[str]:
@@ -163,4 +164,5 @@ def gazetteer() -> Gazetteer:
         given_names=given,
         pronouns=pronouns,
         function_words=frozenset(read_lines("function_words.txt")),
+        groups={row["group"].lower(): row["affiliation"] or None for row in read_table("groups.csv")},
     )

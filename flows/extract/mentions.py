@@ -33,7 +33,8 @@ __all__ = [
 Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
 
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their",
-                          "our", "both", "two", "three", "several", "some", "many", "other", "another"})
+                          "our", "both", "two", "three", "four", "five", "several", "some", "many", "other",
+                          "another", "one", "most", "few"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their", "our"})
 _PARTICLES = frozenset({"de", "van", "der", "von", "bin", "al", "da", "dos", "du", "la", "le", "di", "del",
                         "ibn", "ben", "el", "den", "ter", "zu", "y", "abu", "st."})
@@ -349,12 +350,20 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     i = 0
     if lowered[0] in _DETERMINERS:
         np.definite = lowered[0] in ("the", "this", "that", "these", "those")
-        np.indefinite = lowered[0] in ("a", "an", "some", "several", "many", "two", "three", "other", "another")
+        np.indefinite = lowered[0] in ("a", "an", "some", "several", "many", "two", "three", "four", "five",
+                                       "other", "another", "one", "most", "few")
         if lowered[0] in _POSSESSIVE_PRONOUNS:
             np.definite = True
         i = 1
     # Whole phrase (after the determiner) a known organisation or country?
     rest = words[i:]
+    group = " ".join(rest)
+    if group.lower() in g.groups or (len(rest) == 1 and group.endswith("s") and group in g.demonyms):
+        # 'Republicans', 'the Tories', 'Americans': members speaking as a group
+        np.kind, np.plural, np.head = "group", True, group.lower()
+        np.canonical = group
+        np.affiliation = g.groups.get(group.lower()) or g.demonyms.get(group)
+        return np
     whole = _lookup_place_or_org(rest, g)
     if whole is not None and whole[0] != "capital":
         np.kind = "organisation" if whole[0] == "organisation" else "country"
@@ -384,7 +393,8 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         )
         if lower in _NAME_SUFFIX and not name:
             is_name_word = True
-        if lower in _CALENDAR and (lower in _WEEKDAY_NAMES or _near_number(words, j - 1)):
+        after_given = j - 2 >= i and words[j - 2].lower() in g.given_names
+        if lower in _CALENDAR and (lower in _WEEKDAY_NAMES or _near_number(words, j - 1)) and not after_given:
             is_name_word = False
         if not is_name_word:
             break
@@ -664,6 +674,14 @@ class Registry:
                 return entity
         if np.text.split()[0].lower() in ("our", "my", "your"):
             return None  # 'our president' as said by someone else: not resolvable here
+        if np.kind == "group" and np.canonical:
+            for entity in self.entities:
+                if entity.kind == "group" and entity.name == np.canonical:
+                    return entity
+            entity = Entity(np.canonical, "group", affiliation=np.affiliation, plural=True,
+                            first_offset=np.start, last_offset=np.end)
+            self.entities.append(entity)
+            return entity
         if np.kind in ("group", "organisation", "unknown") and np.head:
             words = np.text.split()
             if words and words[0].lower() in _DETERMINERS:

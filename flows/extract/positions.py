@@ -47,10 +47,12 @@ _SKIPPABLE = frozenset({
     "should", "may", "might", "must", "did", "does", "do", "was", "is", "were", "are", "not", "never", "then",
     "again", "once", "recently", "publicly", "privately", "earlier", "quickly", "further", "already", "still",
     "just", "even", "flatly", "bluntly", "openly", "separately", "directly", "angrily", "strongly", "sharply",
-    "firmly", "immediately", "initially", "subsequently", "himself", "herself", "themselves", "itself",
+    "firmly", "immediately", "initially", "subsequently", "just", "now", "finally", "once", "meanwhile", "himself", "herself", "themselves", "itself",
     "frequently", "often", "always", "famously", "curtly", "simply", "reportedly", "explicitly", "clearly",
     "n't", "not", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially",
 })
+_TIME_NOUNS = frozenset({"week", "month", "year", "morning", "afternoon", "evening", "night", "weekend",
+                         "spring", "summer", "autumn", "fall", "winter", "time"})
 _WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 _PREPOSITIONS = frozenset({
     "of", "in", "for", "to", "with", "from", "by", "on", "at", "about", "against", "between", "than", "like",
@@ -176,6 +178,8 @@ def _skip_left(tokens: list[Token], k: int) -> int:
             k -= 1
         elif word == "on" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in _WEEKDAYS:
             k -= 1
+        elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].text.lower() in ("this", "last", "next", "that", "each"):
+            k -= 2
         elif word == ")":
             depth, k = 1, k - 1
             while k >= 0 and depth:
@@ -187,39 +191,51 @@ def _skip_left(tokens: list[Token], k: int) -> int:
 
 
 def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | None] | None:
-    """The subject noun phrase before the cue at token i: (first, last, apposition) indexes."""
+    """The subject noun phrase before the cue at token i: (first, last, apposition) indexes.
+
+    Walks back over parentheticals between commas ('Lavrov, for his part, warned'; 'Kuleba, who
+    …, thanked'; 'Ayrault, the foreign minister of France, a permanent member of the Security
+    Council, said') to the phrase that opens the clause; an apposition that names the speaker
+    ('The EU's chief, Kaja Kallas, said') wins over the description before it."""
     k = _skip_left(tokens, i - 1)
     if k < 0:
         return None
-    if tokens[k].text == ",":
-        # 'Lavrov, for his part, warned'; 'The EU's chief, Kaja Kallas, said'; 'Kuleba, who …, thanked'
-        c = k - 1
+    if tokens[k].text != ",":
+        left = description_left(tokens, k)
+        if left is None:
+            return None
+        return left[0], left[1], None
+    apposition: NounPhrase | None = None
+    right = k  # the comma closing the current segment
+    for _ in range(4):
+        c = right - 1
         while c >= 0 and tokens[c].text != ",":
             if tokens[c].text in (".", ";", ":", "”", '"') or tokens[c].text.lower() in ("said", "says"):
                 return None
             c -= 1
         if c < 1:
             return None
-        inner = (c + 1, k - 1)
-        apposition = None
+        inner = (c + 1, right - 1)
         if inner[0] <= inner[1]:
             span = np_right(tokens, inner[0])
             if span is not None and span[1] == inner[1]:
-                apposition = analyse_np(tokens, inner[0], inner[1])
-        if apposition is not None and apposition.kind == "person":
-            # the apposition names the speaker; the phrase before it describes them
-            described = description_left(tokens, _skip_left(tokens, c - 1))
-            return inner[0], inner[1], described[2] if described is not None else None
+                segment = analyse_np(tokens, inner[0], inner[1])
+                if segment.kind == "person":
+                    described = description_left(tokens, _skip_left(tokens, c - 1))
+                    return inner[0], inner[1], described[2] if described is not None else None
+                if apposition is None and (segment.role or segment.affiliation):
+                    apposition = segment
+                    if segment.role and segment.affiliation is None:
+                        segment.affiliation = postmodifier_affiliation(tokens, span[1] + 1)[0]
         left = np_left(tokens, _skip_left(tokens, c - 1))
         if left is None:
             return None
-        if apposition is not None and apposition.role and apposition.affiliation is None:
-            apposition.affiliation = postmodifier_affiliation(tokens, inner[0] + 1 + _np_len(tokens, inner[0]))[0]
+        before = tokens[left[0] - 1].text.lower() if left[0] > 0 else ""
+        if before in _PREPOSITIONS and before not in ("as",):
+            right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
+            continue
         return left[0], left[1], apposition
-    left = np_left(tokens, k)
-    if left is None:
-        return None
-    return left[0], left[1], None
+    return None
 
 
 def _np_len(tokens: list[Token], start: int) -> int:
@@ -398,7 +414,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
                 return None  # a reporting verb with nothing reported
     if np is None:
         # inverted: '“…,” said Peskov' / '“…,” said the minister'
-        if cue.speech and _after_quotation(tokens, i):
+        if cue.speech and (_after_quotation(tokens, i) or _inverted_after_comma(tokens, i, last)):
             span = np_right(tokens, last + 1)
             if span is None:
                 return None
@@ -418,12 +434,26 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     return _Found(entity, cue, tokens[i].start, trailing, new_clause)
 
 
+def _inverted_after_comma(tokens: list[Token], i: int, last: int) -> bool:
+    """'…, noted NBC's Dante Chinni.': a cue after a comma whose named subject ends the sentence."""
+    if i < 1 or tokens[i - 1].text != ",":
+        return False
+    span = np_right(tokens, last + 1)
+    if span is None or not tokens[span[0]].capitalised:
+        return False
+    after = span[1] + 1
+    return after >= len(tokens) or tokens[after].text in (".", ",", "!", "?", "”", '"')
+
+
 def _after_quotation(tokens: list[Token], i: int) -> bool:
     """Whether the cue at token i follows a quotation that ends with a comma, '?' or '!'
     ('“…,” said X'; '“…?” asked X'; '…,” said X')."""
-    if i < 2:
+    k = i - 1
+    while k >= 1 and tokens[k].text in _CLOSING and tokens[k - 1].text in _CLOSING:
+        k -= 1  # ''…,'' (two apostrophes as a quote mark)
+    if k < 1:
         return False
-    before, prior = tokens[i - 1].text, tokens[i - 2].text
+    before, prior = tokens[k].text, tokens[k - 1].text
     if before in _CLOSING and prior in (",", "?", "!"):
         return True
     return before == "," and prior in _CLOSING
@@ -527,8 +557,43 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     return Attribution(entity, Cue("say", "assertive", "label", True), 0, offset)
 
 
+_SIGNED = re.compile(r"[”\"’»]\s*[―—–-]{1,2}\s*(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^,]{2,80}?)?)\s*\.?\s*$")
+
+
+def _signature(passage: _Passage, registry: Registry) -> Attribution | None:
+    """'“…” ― Sonya Herr': a quotation signed with a dash and a name."""
+    if not passage.sentences or not passage.quotes:
+        return None
+    begin = passage.sentences[0].start
+    body = "".join(
+        " " * (s.start - (passage.sentences[k - 1].end if k else begin)) + s.text
+        for k, s in enumerate(passage.sentences)
+    )
+    match = _SIGNED.search(body[-200:])
+    if match is None:
+        return None
+    who = match.group("who").strip()
+    name_part = who.split(",")[0].strip()
+    offset = begin + max(0, len(body) - 200) + match.start("who")
+    tokens = tokenize(name_part, offset)
+    if not tokens or len(tokens) > 6 or not all(t.capitalised or not t.is_word for t in tokens):
+        return None
+    np = analyse_np(tokens, 0, len(tokens) - 1)
+    if np.kind not in ("person", "organisation", "country", "unknown"):
+        return None
+    if np.kind == "unknown":
+        np.kind = "person"
+        np.name_tokens = tuple(t.text for t in tokens if t.is_word)
+    entity = registry.resolve(np, np.start)
+    if entity is None:
+        return None
+    index = next((k for k, sen in enumerate(passage.sentences) if sen.start <= offset < sen.end),
+                 len(passage.sentences) - 1)
+    return Attribution(entity, Cue("say", "assertive", "label", True), index, offset)
+
+
 def _attribute(passage: _Passage, registry: Registry) -> None:
-    label = _label(passage, registry)
+    label = _label(passage, registry) or _signature(passage, registry)
     if label is not None:
         passage.attributions.append(label)
         registry.spoke(label.entity, label.offset)
@@ -557,7 +622,7 @@ def _participles(passage: _Passage, index: int, registry: Registry) -> None:
         if span is None or span[0] != 0:
             continue
         np = analyse_np(tokens, span[0], span[1])
-        if np.kind not in ("person", "pronoun", "organisation", "country"):
+        if np.kind not in ("person", "pronoun", "organisation", "country", "group") and not np.head:
             continue
         entity = registry.resolve(np, np.start)
         if entity is not None:
@@ -716,7 +781,12 @@ def extract_positions(
             label.entity is e for e in in_body)
         if label is not None and known:
             headline.attributions.append(label)
-            records += _assemble(headline, text, article_id, document_id)
+        else:
+            # a sentence-case headline that reports speech: 'Bill Clinton calls Obamacare a crazy system'
+            for item in _find(headline, 0, registry) if headline.sentences else []:
+                if item.entity.kind == "person" and any(item.entity is e for e in in_body):
+                    headline.attributions.append(Attribution(item.entity, item.cue, 0, item.offset))
+        records += _assemble(headline, text, article_id, document_id)
     for passage in passages:
         _attribute(passage, registry)
     for index, passage in enumerate(passages):

@@ -68,8 +68,8 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
     """Group non-blank lines into paragraphs.
 
     A blank line ends a paragraph; a list item or a metadata line stands alone; a line
-    continues the previous one only when that one looks hard-wrapped (long, and not
-    ending a sentence).
+    continues the previous one only when that one looks hard-wrapped (40 to 100
+    characters, not ending a sentence).
     """
     groups: list[list[Line]] = []
     current: list[Line] = []
@@ -82,7 +82,7 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
         if current:
             prev = current[-1]
             wrapped = (
-                len(prev.key) >= 40
+                40 <= len(prev.key) <= 100  # hard-wrapped text breaks lines at 60-80 columns
                 and not prev.key.endswith(_TERMINAL)
                 and not _standalone(line)
                 and line.indent <= prev.indent + 1
