@@ -28,6 +28,7 @@ __all__ = [
     "np_left",
     "np_right",
     "postmodifier_affiliation",
+    "speaker_right",
 ]
 
 Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
@@ -497,6 +498,27 @@ def postmodifier_affiliation(tokens: list[Token], at: int) -> tuple[str | None, 
         return None, at - 1
     words = [t.text for t in tokens[span[0] : span[1] + 1]]
     return _affiliation_of(words, g) or " ".join(words), span[1]
+
+
+def speaker_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
+    """The speaker phrase starting at `start` after a cue ('said 9/11 widow Terry Strada', 'according to
+    conservative talk radio host Rush Limbaugh'): the noun phrase there, stretched over up to five
+    lower-case words or numbers to a capitalised name when the phrase alone names nobody."""
+    span = np_right(tokens, start)
+    names = span is not None and any(t.capitalised for t in tokens[span[0] : span[1] + 1]
+                                     if t.text.lower() not in _DETERMINERS)
+    if span is not None and names:
+        return span
+    k = start
+    while k < len(tokens) and k - start < 6:
+        token = tokens[k]
+        if token.text in (".", ",", ";", ":", "!", "?", "(", ")", "”", '"'):
+            return span
+        if token.capitalised and token.text.lower() not in _DETERMINERS:
+            end = np_right(tokens, k)
+            return (start, end[1]) if end is not None else span
+        k += 1
+    return span
 
 
 def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhrase] | None:

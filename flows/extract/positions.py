@@ -36,6 +36,7 @@ from flows.extract.mentions import (
     np_left,
     np_right,
     postmodifier_affiliation,
+    speaker_right,
 )
 from flows.extract.text import Quote, Sentence, Token, find_quotes, split_sentences, tokenize
 from flows.layout import Block
@@ -51,6 +52,12 @@ _SKIPPABLE = frozenset({
     "frequently", "often", "always", "famously", "curtly", "simply", "reportedly", "explicitly", "clearly",
     "n't", "not", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially",
 })
+_TRAILING_ADVERBIALS = frozenset({
+    "on", "in", "at", "to", "during", "after", "before", "from", "with", "via", "by", "last", "this", "next",
+    "yesterday", "today", "tonight", "afterwards", "afterward", "later", "earlier", "recently", "separately",
+    "repeatedly", "again", "publicly", "privately", "then", "also", "too", "as", "while", "when", "outside",
+})
+_TELL = frozenset({"told", "tells", "tell", "telling", "asked", "asks", "warned", "warns", "assured", "urged"})
 _TIME_NOUNS = frozenset({"week", "month", "year", "morning", "afternoon", "evening", "night", "weekend",
                          "spring", "summer", "autumn", "fall", "winter", "time"})
 _WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
@@ -190,8 +197,8 @@ def _skip_left(tokens: list[Token], k: int) -> int:
     return k
 
 
-def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | None] | None:
-    """The subject noun phrase before the cue at token i: (first, last, apposition) indexes.
+def _subject_left(tokens: list[Token], i: int) -> tuple[int, NounPhrase, NounPhrase | None] | None:
+    """The subject noun phrase before the cue at token i: (first token, phrase, apposition).
 
     Walks back over parentheticals between commas ('Lavrov, for his part, warned'; 'Kuleba, who
     …, thanked'; 'Ayrault, the foreign minister of France, a permanent member of the Security
@@ -204,7 +211,7 @@ def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | N
         left = description_left(tokens, k)
         if left is None:
             return None
-        return left[0], left[1], None
+        return left[0], left[2], None
     apposition: NounPhrase | None = None
     right = k  # the comma closing the current segment
     for _ in range(4):
@@ -222,7 +229,7 @@ def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | N
                 segment = analyse_np(tokens, inner[0], inner[1])
                 if segment.kind == "person":
                     described = description_left(tokens, _skip_left(tokens, c - 1))
-                    return inner[0], inner[1], described[2] if described is not None else None
+                    return inner[0], segment, described[2] if described is not None else None
                 if apposition is None and (segment.role or segment.affiliation):
                     apposition = segment
                     if segment.role and segment.affiliation is None:
@@ -234,7 +241,7 @@ def _subject_left(tokens: list[Token], i: int) -> tuple[int, int, NounPhrase | N
         if before in _PREPOSITIONS and before not in ("as",):
             right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
             continue
-        return left[0], left[1], apposition
+        return left[0], analyse_np(tokens, left[0], left[1]), apposition
     return None
 
 
@@ -243,10 +250,11 @@ def _np_len(tokens: list[Token], start: int) -> int:
     return span[1] - start if span is not None else 0
 
 
-def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_preposition: bool = False) -> bool:
+def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_preposition: bool = False,
+                   speech: bool = False) -> bool:
     if first > 0 and not after_preposition:
         before = tokens[first - 1].text.lower()
-        if before in _PREPOSITIONS or before in _WH:
+        if before in _PREPOSITIONS or (before in _WH and not speech):
             return False
     if np.kind == "pronoun":
         return np.head in ("he", "she", "they", "it")
@@ -272,8 +280,13 @@ def _trailing(tokens: list[Token], first: int, last_cue: int) -> bool:
     before = tokens[first - 1].text
     if before not in (",",) and before not in _CLOSING:
         return False
-    rest = [t.text for t in tokens[last_cue + 1 :]]
-    return len(rest) <= 12 and not any(t in ("that",) for t in rest[:1])
+    rest = [t.text.lower() for t in tokens[last_cue + 1 :]]
+    if len(rest) > 12:
+        return False
+    if not rest or rest[0] in (".", ",", "!", "?", ";", ":", "”", '"') or rest[0] in _TRAILING_ADVERBIALS:
+        return True
+    # 'he told reporters', 'she told the BBC': a hearer, then nothing reported
+    return tokens[last_cue].text.lower() in _TELL and not any(t in ("that",) for t in rest)
 
 
 @dataclass(slots=True)
@@ -330,7 +343,7 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
             continue
         if cue.kind == "prep":
             if cue.lemma == "according to":
-                span = np_right(tokens, last + 1)
+                span = speaker_right(tokens, last + 1)
                 if span is not None:
                     np = analyse_np(tokens, span[0], span[1])
                     valid = np.kind != "pronoun" and _valid_subject(tokens, span[0], np, after_preposition=True)
@@ -381,7 +394,8 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
 def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry) -> _Found | None:
     n = len(tokens)
     word = tokens[i].text.lower()
-    if tokens[i].capitalised and any(t.is_word for t in tokens[:i]):
+    if tokens[i].capitalised and any(t.is_word for t in tokens[:i]) and not (
+            i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
         return None  # a capitalised word inside a sentence is a name ('the United States')
     if i > 0 and (tokens[i - 1].text.lower() in _NOT_BEFORE_VERB or tokens[i - 1].text.lower() in _PREPOSITIONS):
         return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
@@ -397,25 +411,30 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     np: NounPhrase | None = None
     apposition: NounPhrase | None = None
     if subject is not None:
-        first, end, apposition = subject
-        np = analyse_np(tokens, first, end)
-        if not _valid_subject(tokens, first, np):
+        first, np, apposition = subject
+        if not _valid_subject(tokens, first, np, speech=cue.lemma in ("say", "tell", "write") and np.kind == "person"):
             np = None
         else:
             trailing = _trailing(tokens, first, last)
             new_clause = _opens_clause(tokens, first)
-            if not cue.speech and not (_opens_sentence(tokens, first)
-                                       and np.kind in ("person", "organisation", "country", "pronoun")):
+            named = np.kind in ("person", "organisation", "country", "pronoun") or (np.kind == "group" and np.canonical)
+            if not cue.speech and not (_opens_sentence(tokens, first) and named):
                 return None  # action verbs count only for a named subject that opens the sentence
-            if word.endswith("s") and word != "says" and np.kind not in ("person", "organisation", "country",
-                                                                         "pronoun"):
+            if word.endswith("s") and word != "says" and not np.head and np.kind not in (
+                    "person", "organisation", "country", "pronoun"):
                 return None  # 'the other Baltic states', 'the new claims': a plural noun
+            if word.endswith("s") and word != "says" and np.kind == "person" and not np.confirmed \
+                    and tokens[first].text.lower() in ("the", "other", "a", "an"):
+                return None
             if ends and not trailing and np.kind not in ("person", "pronoun"):
                 return None  # a reporting verb with nothing reported
     if np is None:
         # inverted: '“…,” said Peskov' / '“…,” said the minister'
-        if cue.speech and (_after_quotation(tokens, i) or _inverted_after_comma(tokens, i, last)):
-            span = np_right(tokens, last + 1)
+        sentence_first = not any(t.is_word for t in tokens[:i]) or (tokens[i - 1].text in _CLOSING and i <= 2)
+        if cue.speech and (_after_quotation(tokens, i) or _inverted_after_comma(tokens, i, last)
+                           or (sentence_first and tokens[i].capitalised)):
+            # '“…,” said Peskov'; '…, noted X.'; 'Said Ellis: “…”'
+            span = speaker_right(tokens, last + 1)
             if span is None:
                 return None
             np = analyse_np(tokens, span[0], span[1])
@@ -605,35 +624,54 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
         _participles(passage, index, registry)
 
 
+def _main_subject(tokens: list[Token], quotes: list[Quote]) -> NounPhrase | None:
+    """The subject of a sentence's main clause: the first noun phrase, at its start or after an
+    introductory phrase ('During the speech, Trump attacked …'), that a lower-case word follows."""
+    starts = [0] + [k + 1 for k, t in enumerate(tokens) if t.text == "," and k + 1 < len(tokens)][:1]
+    for begin in starts:
+        while begin < len(tokens) and (not tokens[begin].is_word or _in_quote(quotes, tokens[begin].start)):
+            begin += 1
+        span = np_right(tokens, begin) if begin < len(tokens) else None
+        if span is None:
+            continue
+        after = span[1] + 1
+        if after < len(tokens) and tokens[after].text[:1].islower():
+            np = analyse_np(tokens, span[0], span[1])
+            if np.kind in ("person", "pronoun", "organisation", "country", "group") or np.head:
+                return np
+    return None
+
+
 def _participles(passage: _Passage, index: int, registry: Registry) -> None:
+    """', saying …', 'by saying …', '… and asked …': the main clause's subject goes on speaking."""
     tokens = passage.tokens[index]
     own = [a for a in passage.attributions if a.sentence == index]
     for i, token in enumerate(tokens):
-        if i == 0 or tokens[i - 1].text.lower() not in (",", "by") or not token.text.lower().endswith("ing"):
+        if i == 0 or _in_quote(passage.quotes, token.start):
             continue
-        if _in_quote(passage.quotes, token.start):
+        before = tokens[i - 1].text.lower()
+        participle = before in (",", "by") and token.text.lower().endswith("ing")
+        coordinated = before in ("and", "but") and not token.text.lower().endswith("ing")
+        if not (participle or coordinated):
             continue
         hit = _cue_at(tokens, i)
         if hit is None or hit[0].kind != "verb":
             continue
-        if own:
-            continue  # the main clause already names the speaker
-        span = np_left(tokens, tokens.index(tokens[0]) + _first_np_end(tokens))
-        if span is None or span[0] != 0:
-            continue
-        np = analyse_np(tokens, span[0], span[1])
-        if np.kind not in ("person", "pronoun", "organisation", "country", "group") and not np.head:
+        if coordinated and (own or hit[1] + 1 >= len(tokens) or tokens[hit[1] + 1].text in (".", ",")):
+            continue  # '… called for a ceasefire and said …': the main clause already names the speaker
+        np = _main_subject(tokens, passage.quotes)
+        if np is None:
             continue
         entity = registry.resolve(np, np.start)
-        if entity is not None:
-            passage.attributions.append(Attribution(entity, hit[0], index, token.start))
-            registry.spoke(entity, token.start)
-            own = [passage.attributions[-1]]
-
-
-def _first_np_end(tokens: list[Token]) -> int:
-    span = np_right(tokens, 0)
-    return span[1] if span is not None else 0
+        if entity is None:
+            continue
+        if participle and own:
+            continue  # the main clause already names the speaker
+        if coordinated and any(a.entity is entity for a in own):
+            continue
+        passage.attributions.append(Attribution(entity, hit[0], index, token.start))
+        registry.spoke(entity, token.start)
+        own = [*own, passage.attributions[-1]]
 
 
 # --- positions ---------------------------------------------------------------
@@ -738,9 +776,9 @@ def _lead_in(records: list[dict[str, Any]], passage: _Passage, following: _Passa
         return
     if not text[passage.block.start : passage.block.end].rstrip().endswith(":"):
         return
-    nxt = text[following.block.start : following.block.end].lstrip()
-    if not nxt.startswith(("“", '"', "‘", "'", "«", "„")) and following.block.indent <= passage.block.indent:
-        return
+    last = passage.sentences[-1] if passage.sentences else None
+    if last is None or not any(a.sentence == len(passage.sentences) - 1 for a in passage.attributions):
+        return  # the colon must close the attributing sentence ('Limbaugh added:')
     record = max(records, key=lambda r: r["char_end"])
     record["char_end"] = following.block.end
     record["text"] = text[record["char_start"] : record["char_end"]]
