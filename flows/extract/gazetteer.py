@@ -103,6 +103,7 @@ class Gazetteer:
     pronouns: dict[str, tuple[str, str]]  # 'he' -> ('m', 'sg')
     function_words: frozenset[str]
     groups: dict[str, str | None]  # 'republicans' -> 'Republican Party' (members speaking as a group)
+    role_classes: dict[str, tuple[str, ...]]  # 'diplomat' -> ('ambassador', 'envoy', ...)
 
 
 def _iso_names(alpha2: str) -> list[str]:
@@ -165,4 +166,5 @@ def gazetteer() -> Gazetteer:
         pronouns=pronouns,
         function_words=frozenset(read_lines("function_words.txt")),
         groups={row["group"].lower(): row["affiliation"] or None for row in read_table("groups.csv")},
+        role_classes={row["noun"]: tuple(row["covers"].split("|")) for row in read_table("role_classes.csv")},
     )

@@ -743,8 +743,10 @@ class Registry:
         for entity in self.entities:
             if entity.kind != "person" or not entity.role or entity.first_offset > offset:
                 continue
-            role_words = entity.role.lower().replace("-", " ").split()
-            if head not in role_words and head not in entity.role.lower():
+            role = entity.role.lower()
+            role_words = role.replace("-", " ").split()
+            covers = gazetteer().role_classes.get(head, ())
+            if head not in role_words and head not in role and not any(c in role for c in covers):
                 continue
             if np.affiliation and entity.affiliation and np.affiliation != entity.affiliation:
                 continue

@@ -339,6 +339,13 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
             continue
         cue, last = hit
         if cue.kind == "relay":
+            # 'was quoted by', 'as quoted by': the speaker is the one quoted, not the relay
+            at = next((k for k in range(i, last + 1) if tokens[k].text.lower() == "quoted"), None)
+            relayed = _relay(tokens, at, registry) if at is not None else None
+            if relayed is not None and at is not None:
+                found.append(_Found(relayed[0], relayed[1], tokens[at].start, True, True))
+                i = relayed[2] + 1
+                continue
             i = last + 1
             continue
         if cue.kind == "prep":
@@ -499,11 +506,13 @@ def _relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue
         while j < n and tokens[j].text.lower() not in ("as",) and tokens[j].text != ".":
             j += 1
         if j + 1 < n and _RELAY.match(tokens[j + 1].text.lower()):
-            left = np_left(tokens, i - 2)
-            if left is not None:
-                np = analyse_np(tokens, left[0], left[1])
+            subject = _subject_left(tokens, i)  # skips 'was', appositions and parentheses
+            if subject is not None:
+                _, np, apposition = subject
                 entity = registry.resolve(np, np.start)
                 if entity is not None:
+                    if apposition is not None:
+                        registry.describe(entity, apposition)
                     return entity, say, j + 1
     return None
 
