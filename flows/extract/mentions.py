@@ -195,7 +195,7 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
         surname_he = lower in _PRONOUNS and token.capitalised and i > 0 and tokens[i - 1].capitalised \
             and tokens[i + 1].capitalised
         if not surname_he and (lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS
-                               and lower not in _CONNECTORS):
+                               and lower not in _CONNECTORS and not _is_role_word(lower, g)):
             break
         if lower == "the" and i - 1 >= 0 and tokens[i - 1].text.lower() == "of" and tokens[i + 1].capitalised \
                 and i - 2 >= 0 and (tokens[i - 2].capitalised or _is_role_word(tokens[i - 2].text, g)):
@@ -527,6 +527,14 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     g = gazetteer()
     span = np_left(tokens, end)
     if span is None:
+        # '… special envoy for the dialogue': a post-modifier of plain words after the role
+        for p in range(end - 1, max(end - 5, 0), -1):
+            if tokens[p].text.lower() in _POST and p >= 1 and _is_role_word(tokens[p - 1].text, g):
+                head = np_left(tokens, p - 1)
+                if head is not None:
+                    return head[0], end, analyse_np(tokens, head[0], head[1])
+            if tokens[p].text in (",", ".", ";", ":"):
+                break
         return None
     k = span[0] - 1
     if k >= 1 and tokens[k].text.lower() == "the":
@@ -611,7 +619,7 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
         if affiliation is None:
             affiliation = " ".join(lead)
         role = role[len(lead) :]
-    while role and role[0].lower() in g.function_words:
+    while role and role[0].lower() in g.function_words and not _is_role_word(role[0], g):
         role = role[1:]
     if role and not any(_is_role_head(w, g) or w.lower() in g.honorifics or w.lower() + "." in g.honorifics
                         for w in role):
@@ -629,12 +637,13 @@ class Registry:
     def _by_name(self, tokens: tuple[str, ...]) -> Entity | None:
         lowered = [t.lower() for t in tokens]
         best: Entity | None = None
+        family_first = len(lowered) == 1 and lowered[0] not in gazetteer().given_names
         for entity in self.entities:
             if entity.kind != "person" or not entity.tokens:
                 continue
             ent = [t.lower() for t in entity.tokens]
-            if ent[-1] != lowered[-1]:
-                continue
+            if ent[-1] != lowered[-1] and not (family_first and len(ent) == 2 and ent[0] == lowered[0]):
+                continue  # surnames match; 'Zhao' also matches 'Zhao Ming' (family name first)
             if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 and not ent[0].startswith(lowered[0][:1]):
                 continue
             if best is None or len(entity.tokens) > len(best.tokens) or entity.last_offset > best.last_offset:
@@ -672,6 +681,10 @@ class Registry:
         """Give `entity` the role and affiliation an apposition or description states."""
         if entity.kind != "person":
             return
+        if np.affiliation is None and np.text.split()[:1] and np.text.split()[0].lower() in ("its", "their"):
+            owner = max((e for e in self.entities if e.kind in ("organisation", "country") and e.first_offset < np.start),
+                        key=lambda e: e.last_offset if e.last_offset <= np.start else -1, default=None)
+            np.affiliation = owner.name if owner is not None else None  # 'its spokeswoman'
         if np.role and (not entity.role or entity.weak_role):
             entity.role, entity.weak_role = np.role, False
         entity.affiliation = entity.affiliation or np.affiliation
@@ -696,6 +709,11 @@ class Registry:
                 return entity
         if np.text.split()[0].lower() in ("our", "my", "your"):
             return None  # 'our president' as said by someone else: not resolvable here
+        if np.text.split()[0].lower() in ("its", "their") and np.affiliation is None:
+            owner = max((e for e in self.entities if e.kind in ("organisation", "country") and e.first_offset < offset),
+                        key=lambda e: e.last_offset if e.last_offset <= offset else -1, default=None)
+            if owner is not None:
+                np.affiliation = owner.name  # 'its spokeswoman' after 'The United Nations
         if np.kind == "group" and np.canonical:
             for entity in self.entities:
                 if entity.kind == "group" and entity.name == np.canonical:

@@ -197,7 +197,8 @@ def _skip_left(tokens: list[Token], k: int) -> int:
     return k
 
 
-def _subject_left(tokens: list[Token], i: int) -> tuple[int, NounPhrase, NounPhrase | None] | None:
+def _subject_left(tokens: list[Token], i: int, quotes: list[Quote] | None = None
+                  ) -> tuple[int, NounPhrase, NounPhrase | None] | None:
     """The subject noun phrase before the cue at token i: (first token, phrase, apposition).
 
     Walks back over parentheticals between commas ('Lavrov, for his part, warned'; 'Kuleba, who
@@ -216,8 +217,9 @@ def _subject_left(tokens: list[Token], i: int) -> tuple[int, NounPhrase, NounPhr
     right = k  # the comma closing the current segment
     for _ in range(4):
         c = right - 1
-        while c >= 0 and tokens[c].text != ",":
-            if tokens[c].text in (".", ";", ":", "”", '"') or tokens[c].text.lower() in ("said", "says"):
+        while c >= 0 and (tokens[c].text != "," or _in_quote(quotes or [], tokens[c].start)):
+            quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
+            if tokens[c].text in (".", ";", ":") or quote_end or tokens[c].text.lower() in ("said", "says"):
                 return None
             c -= 1
         if c < 1:
@@ -361,11 +363,28 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                 _prep_cue(tokens, i, last, cue, registry, found)
             i = last + 1
             continue
-        candidate = _verb_attribution(tokens, i, last, cue, registry)
+        candidate = _verb_attribution(tokens, i, last, cue, registry, quotes)
         if candidate is not None:
             found.append(candidate)
         i = last + 1
-    return _prune(found)
+    return _prune(_merge_prep_cues(found))
+
+
+def _merge_prep_cues(found: list[_Found]) -> list[_Found]:
+    """'In a statement, X expressed …': the phrase comes first, so it is X's cue."""
+    merged: list[_Found] = []
+    pending: _Found | None = None
+    for item in found:
+        if item.cue.kind == "prep" and item.cue.lemma != "according to" and not merged:
+            pending = item
+            continue
+        if pending is not None and item.cue.kind == "verb":
+            item = _Found(item.entity, pending.cue, pending.offset, item.trailing, item.new_clause)
+            pending = None
+        merged.append(item)
+    if pending is not None:
+        merged.insert(0, pending)
+    return merged
 
 
 def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry, found: list[_Found]) -> None:
@@ -398,7 +417,8 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
         found.append(_Found(entity, cue, tokens[i].start, False, True))
 
 
-def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry) -> _Found | None:
+def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry,
+                      quotes: list[Quote] | None = None) -> _Found | None:
     n = len(tokens)
     word = tokens[i].text.lower()
     if tokens[i].capitalised and any(t.is_word for t in tokens[:i]) and not (
@@ -412,7 +432,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return None  # a participle: handled with the main clause
     ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
-    subject = _subject_left(tokens, i)
+    subject = _subject_left(tokens, i, quotes)
     trailing = False
     new_clause = False
     np: NounPhrase | None = None
@@ -524,6 +544,9 @@ def _prune(found: list[_Found]) -> list[_Found]:
     Britain would announce …' is X's, and 'Russia offered no proof, Sherman said' is Sherman's."""
     if not found:
         return found
+    if any(f.cue.kind != "prep" for f in found):
+        # 'X said, according to the Interfax news agency': the speaker is X; the agency relays
+        found = [f for f in found if f.cue.lemma != "according to"]
     if any(f.trailing for f in found):
         found = [f for f in found if f.trailing or (f.cue.speech and f.new_clause)]
     kept = found[:1]
@@ -540,11 +563,15 @@ def _looks_like_name(text: str) -> bool:
 
 def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     """'Baerbock: …', '• EU foreign policy chief Lena Hofstad: “…”', '9:40 a.m. — Name: “…”'."""
-    first = passage.sentences[0] if passage.sentences else None
-    if first is None:
-        return None
-    match = _LABEL.match(first.text)
-    if match is None:
+    match = None
+    first = None
+    for k, sentence in enumerate(passage.sentences):
+        match = _LABEL.match(sentence.text)
+        if match is not None and (k == 0 or sentence.text[match.end():].lstrip()[:1] in "“\"«„‘'"):
+            first = sentence
+            break
+        match = None
+    if match is None or first is None:
         return None
     who = match.group("who").strip()
     name_part, _, role_part = who.partition(",")
@@ -582,7 +609,7 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
         return None
     if np.role or np.affiliation:
         registry.describe(entity, np)
-    return Attribution(entity, Cue("say", "assertive", "label", True), 0, offset)
+    return Attribution(entity, Cue("say", "assertive", "label", True), passage.sentences.index(first), offset)
 
 
 _SIGNED = re.compile(r"[”\"’»]\s*[―—–-]{1,2}\s*(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^,]{2,80}?)?)\s*\.?\s*$")
