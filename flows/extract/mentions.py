@@ -43,6 +43,7 @@ _CONNECTORS = frozenset({"of", "for", "and", "on", "to"})
 _NAME_SUFFIX = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
 _POSSESSIVE = re.compile(r"^(?P<base>.+?)(?:['’]s|s['’])$")
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+_RECENT = 40  # speakers a pronoun may go back to
 _WEEKDAY_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 _CALENDAR = _WEEKDAY_NAMES | frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -786,7 +787,7 @@ class Registry:
                 return entity.plural or entity.kind in ("organisation", "group")
             return entity.kind in ("organisation", "country")
 
-        for spoke_at, entity in reversed(self.speakers):
+        for spoke_at, entity in reversed(self.speakers[-_RECENT:]):
             if spoke_at <= offset and fits(entity):
                 if want_person and not entity.gender:
                     entity.gender = gender

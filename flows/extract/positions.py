@@ -20,6 +20,8 @@ The model (see the README, "Positions"):
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,7 +104,17 @@ class _Passage:
 
 
 def _in_quote(quotes: list[Quote], offset: int) -> bool:
-    return any(q.start <= offset < q.end for q in quotes)
+    """Whether `offset` lies inside one of `quotes` (sorted, not overlapping): a binary search."""
+    k = bisect.bisect_right(quotes, offset, key=lambda q: q.start) - 1
+    return k >= 0 and offset < quotes[k].end
+
+
+def _first_word(tokens: list[Token]) -> int:
+    """Index of the first word of a sentence (after opening quotes and dashes)."""
+    for k, token in enumerate(tokens):
+        if token.is_word:
+            return k
+    return len(tokens)
 
 
 def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
@@ -218,6 +230,8 @@ def _subject_left(tokens: list[Token], i: int, quotes: list[Quote] | None = None
     for _ in range(4):
         c = right - 1
         while c >= 0 and (tokens[c].text != "," or _in_quote(quotes or [], tokens[c].start)):
+            if right - c > _MAX_PARENTHETICAL:
+                return None
             quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
             if tokens[c].text in (".", ";", ":") or quote_end or tokens[c].text.lower() in ("said", "says"):
                 return None
@@ -302,6 +316,7 @@ class _Found:
     new_clause: bool  # the subject opens the sentence or a coordinated clause
 
 
+_MAX_PARENTHETICAL = 60  # tokens: a longer stretch between commas is not an apposition
 _COORDINATORS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
 
 
@@ -390,9 +405,9 @@ def _merge_prep_cues(found: list[_Found]) -> list[_Found]:
 def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry, found: list[_Found]) -> None:
     """'In a statement, the Kremlin accused …' / 'In an interview …, Dumont was blunt:': the phrase
     is the cue of the subject that follows its comma, when it opens the sentence."""
-    if any(t.is_word for t in tokens[:i]):
+    if _first_word(tokens) < i:
         return
-    comma = next((k for k in range(last + 1, len(tokens)) if tokens[k].text == ","), None)
+    comma = next((k for k in range(last + 1, min(len(tokens), last + 40)) if tokens[k].text == ","), None)
     if comma is None or comma + 1 >= len(tokens):
         return
     span = np_right(tokens, comma + 1)
@@ -421,7 +436,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
                       quotes: list[Quote] | None = None) -> _Found | None:
     n = len(tokens)
     word = tokens[i].text.lower()
-    if tokens[i].capitalised and any(t.is_word for t in tokens[:i]) and not (
+    if tokens[i].capitalised and _first_word(tokens) < i and not (
             i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
         return None  # a capitalised word inside a sentence is a name ('the United States')
     if i > 0 and (tokens[i - 1].text.lower() in _NOT_BEFORE_VERB or tokens[i - 1].text.lower() in _PREPOSITIONS):
@@ -457,7 +472,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
                 return None  # a reporting verb with nothing reported
     if np is None:
         # inverted: '“…,” said Peskov' / '“…,” said the minister'
-        sentence_first = not any(t.is_word for t in tokens[:i]) or (tokens[i - 1].text in _CLOSING and i <= 2)
+        sentence_first = _first_word(tokens) >= i or (tokens[i - 1].text in _CLOSING and i <= 2)
         if cue.speech and (_after_quotation(tokens, i) or _inverted_after_comma(tokens, i, last)
                            or (sentence_first and tokens[i].capitalised)):
             # '“…,” said Peskov'; '…, noted X.'; 'Said Ellis: “…”'
@@ -663,7 +678,8 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
 def _main_subject(tokens: list[Token], quotes: list[Quote]) -> NounPhrase | None:
     """The subject of a sentence's main clause: the first noun phrase, at its start or after an
     introductory phrase ('During the speech, Trump attacked …'), that a lower-case word follows."""
-    starts = [0] + [k + 1 for k, t in enumerate(tokens) if t.text == "," and k + 1 < len(tokens)][:1]
+    comma = next((k for k in range(min(len(tokens) - 1, 40)) if tokens[k].text == ","), None)
+    starts = [0] if comma is None else [0, comma + 1]
     for begin in starts:
         while begin < len(tokens) and (not tokens[begin].is_word or _in_quote(quotes, tokens[begin].start)):
             begin += 1
@@ -681,7 +697,7 @@ def _main_subject(tokens: list[Token], quotes: list[Quote]) -> NounPhrase | None
 def _participles(passage: _Passage, index: int, registry: Registry) -> None:
     """', saying …', 'by saying …', '… and asked …': the main clause's subject goes on speaking."""
     tokens = passage.tokens[index]
-    own = [a for a in passage.attributions if a.sentence == index]
+    own = list(itertools.takewhile(lambda a: a.sentence == index, reversed(passage.attributions)))
     for i, token in enumerate(tokens):
         if i == 0 or _in_quote(passage.quotes, token.start):
             continue
@@ -726,19 +742,20 @@ def _clean_quote(text: str) -> str:
     return text.rstrip(" .,;:").strip()
 
 
-def _quote_owner(quote: Quote, passage: _Passage, owners: list[list[Entity]]) -> Entity | None:
+def _quote_owner(quote: Quote, passage: _Passage, owners: list[list[Entity]],
+                 cues: dict[int, list[tuple[int, Entity]]]) -> Entity | None:
     """Whose quotation this is: the sentence's speaker; in a sentence with several, the one whose
     cue comes last before it (or, for '“…,” said X', the first after it)."""
-    index = next((i for i, s in enumerate(passage.sentences) if s.start <= quote.start < s.end), None)
-    if index is None or not owners[index]:
+    index = bisect.bisect_right(passage.sentences, quote.start, key=lambda s: s.start) - 1
+    if index < 0 or quote.start >= passage.sentences[index].end or not owners[index]:
         return None
     if len(owners[index]) == 1:
         return owners[index][0]
-    cues = sorted(((a.offset, a.entity) for a in passage.attributions if a.sentence == index), key=lambda c: c[0])
-    before = [entity for offset, entity in cues if offset <= quote.start]
+    here = cues.get(index, [])
+    before = [entity for offset, entity in here if offset <= quote.start]
     if before:
         return before[-1]
-    return cues[0][1] if cues else owners[index][0]
+    return here[0][1] if here else owners[index][0]
 
 
 def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -> list[dict[str, Any]]:
@@ -767,16 +784,27 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
         if attribution.entity not in seen:
             seen.append(attribution.entity)
     single = len(seen) == 1
+    cues: dict[int, list[tuple[int, Entity]]] = {}
+    for attribution in passage.attributions:
+        cues.setdefault(attribution.sentence, []).append((attribution.offset, attribution.entity))
+    for listed in cues.values():
+        listed.sort(key=lambda c: c[0])
+    quotes_of: dict[int, list[str]] = {}
+    for quote in passage.quotes:
+        owner = _quote_owner(quote, passage, owners, cues)
+        cleaned = _clean_quote(quote.text)
+        if owner is not None and cleaned and not _title_like(quote.text):
+            quotes_of.setdefault(id(owner), []).append(cleaned)
+    sentences_of: dict[int, list[int]] = {}
+    for index, owned in enumerate(owners):
+        for entity in owned:
+            sentences_of.setdefault(id(entity), []).append(index)
     for entity in seen:
-        indexes = [i for i, o in enumerate(owners) if entity in o]
+        indexes = sentences_of[id(entity)]
         start = passage.block.start if single else sentences[indexes[0]].start
         end = passage.block.end if single else sentences[indexes[-1]].end
         first = next(a for a in passage.attributions if a.entity is entity)
-        quotes = [
-            _clean_quote(q.text)
-            for q in passage.quotes
-            if _quote_owner(q, passage, owners) is entity and not _title_like(q.text) and _clean_quote(q.text)
-        ]
+        quotes = quotes_of.get(id(entity), [])
         passage_text = text[start:end]
         records.append(
             {

@@ -17,6 +17,7 @@ __all__ = ["Quote", "Sentence", "Token", "find_quotes", "split_sentences", "toke
 # Initialisms (U.S., a.m.), words with inner apostrophes or hyphens (don't, al-Assad), numbers, or one symbol.
 _OPEN = {"“": "”", "„": "“", "«": "»", "‹": "›", "‚": "‘", "「": "」"}
 _ALT_CLOSE = {"„": "”", "‚": "’"}
+_MAX_SINGLE_QUOTE = 1000  # characters a ‘…’ or '…' quotation may span
 _SENTENCE_END = re.compile(r"[.!?]+[”’\"'»)\]]*(?=\s+[“‘\"'«(\[]?[^\W_])|[.!?]+[”’\"'»)\]]*$")
 
 
@@ -88,7 +89,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     """Whether the period(s) matched at `match` end a sentence (not 'Mr.', 'U.S. officials', 'Jan. 10')."""
     if text[match.start()] != ".":
         return True
-    before = text[: match.start()]
+    before = text[max(0, match.start() - 64) : match.start()]  # a bounded look back: linear time
     word_match = re.search(r"(\S+)$", before)
     word = (word_match.group(1) if word_match else "").lstrip("“‘\"'«(")
     after = text[match.end() :].lstrip()
@@ -188,8 +189,8 @@ def find_quotes(text: str, offset: int = 0) -> list[Quote]:
                 if c != '"' or _closes(text, j) or j + 1 == n:
                     end = j
                     break
-            if c == "\n" and char in "‘'":
-                break  # single quotes do not run over lines
+            if char in "‘'" and (c == "\n" or j - i > _MAX_SINGLE_QUOTE):
+                break  # single quotes do not run over lines or very far
             j += 1
         if end < 0:
             if char in "‘'":
