@@ -13,7 +13,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: help venv run test lint typecheck bench lock schemas clean
+.PHONY: help venv run test lint typecheck bench lock schemas docs clean
 
 help:
 	@echo "make run        publish $(RAW)/ into $(OUT)/ (creates .venv on first use)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench      the benchmark (see bench/)"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make schemas    regenerate schemas/json/*.schema.json from the models"
+	@echo "make docs       regenerate the field tables in README.md from the models"
 
 venv: $(BIN)/.installed
 
@@ -47,6 +48,9 @@ typecheck: venv
 
 schemas: venv
 	$(BIN)/python -m schemas.export
+
+docs: venv
+	$(BIN)/python -m flows.docs
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
