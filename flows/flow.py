@@ -1,7 +1,8 @@
 """The Prefect flow: thin tasks around the plain stage code in `flows.run`.
 
     ingest_files ──► plan ──► parse_batch × N ──► publish_release
-      (I/O, retried)          (CPU, never retried)  (I/O)
+      (I/O, retried)   │      (CPU, never retried)  (I/O)
+                       └─ records of unchanged inputs carried forward from the previous release
 
 Tasks work on batches of documents, never on single records: a task run costs
 milliseconds of bookkeeping. Results stay in memory (no caching, no result
@@ -60,6 +61,8 @@ def _summary(outcome: Outcome) -> dict[str, Any]:
         "release_path": outcome.release_path,
         "rows": outcome.rows,
         "documents": outcome.documents,
+        "parsed": outcome.parsed,
+        "carried": outcome.carried,
         "rejects": [r.model_dump(mode="json") for r in outcome.rejects],
     }
 
@@ -85,21 +88,28 @@ def publish_flow(
     max_document_bytes: int = DEFAULT_LIMITS.max_document_bytes,
     max_comments: int = DEFAULT_LIMITS.max_comments,
     max_depth: int = DEFAULT_LIMITS.max_depth,
+    wait: float = 0.0,
+    full: bool = False,
 ) -> dict[str, Any]:
-    """Publish every file under `raw` as a release in `out` (nothing new if the input is unchanged)."""
+    """Publish every file under `raw` as a release in `out` (nothing new if the input is unchanged).
+
+    Only new or changed inputs are parsed (all of them with `full`); `out` is a folder
+    or an `s3://bucket/prefix` URL; `wait` is how long to wait for another run that is
+    publishing into `out`.
+    """
     logger = get_run_logger()
     limits = Limits(max_document_bytes=max_document_bytes, max_comments=max_comments, max_depth=max_depth)
     collected = ingest_files(raw, limits)
-    with Run(Path(out), keep=keep) as run:
+    with Run(out, keep=keep, wait=wait, full=full) as run:
         outcome = run.plan(collected)
         if outcome is None:
-            batches = list(batched(collected.raws, batch_size))
+            batches = list(batched(run.pending, batch_size))
             futures = [parse_batch.submit(batch, limits) for batch in batches]
             done = 0
             for future, batch in zip(futures, batches, strict=True):
                 run.add(future.result())
                 done += len(batch)
-                report("parse", done, len(collected.raws))
+                report("parse", done, len(run.pending))
             outcome = publish(run)
     logger.info(
         "%s: %d documents, %s, %d rejects",
