@@ -169,8 +169,6 @@ def _run_without_prefect(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    _prefect_defaults()
-    from flows.flow import publish_flow
     from flows.progress import listen
 
     if not args.raw.is_dir():
@@ -195,6 +193,9 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
             if args.no_prefect:
                 result = _run_without_prefect(args)
             else:
+                _prefect_defaults()
+                from flows.flow import publish_flow
+
                 result = publish_flow(
                     raw=str(args.raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
                     max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,

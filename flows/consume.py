@@ -300,12 +300,16 @@ def open_dataset(location: str | os.PathLike[str] | ReleaseSource, name: str, *,
         if source is not location:
             source.close()
     verify_bytes(data, file, uri=source.url)
-    if format == "parquet":
-        return pq.read_table(pa.BufferReader(data))
-    if not data:
-        return arrow_schema(name).empty_table()
-    options = pajson.ParseOptions(explicit_schema=arrow_schema(name), unexpected_field_behavior="error")
+    schema = arrow_schema(name)
     try:
-        return pajson.read_json(pa.BufferReader(data), parse_options=options)
-    except pa.ArrowInvalid as exc:
+        if format == "parquet":
+            table = pq.read_table(pa.BufferReader(data))
+        elif not data:
+            return schema.empty_table()
+        else:
+            options = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+            table = pajson.read_json(pa.BufferReader(data), parse_options=options)
+        # Same types, names, nullability and field descriptions, whichever file was read.
+        return table.select(schema.names).cast(schema)
+    except (pa.ArrowInvalid, KeyError) as exc:
         raise BroadsheetError(f"{file.path} cannot be read as {name} records ({exc})", uri=source.url) from None

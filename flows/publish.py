@@ -53,7 +53,6 @@ MEDIA_TYPES = {
     "markdown": "text/markdown",
 }
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-DATARESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 #: The folder (under the output) where releases are written before they are published.
 STAGING = ".staging"
 
@@ -175,6 +174,9 @@ def datapackage(release_id: str, created_at: datetime, datasets: dict[str, Datas
                 sources: list[str], *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The Frictionless Data Package (v2) descriptor of a release.
 
+    `$schema` names the v2 profile at the root only: in v2 it belongs to root-level
+    descriptors, and the resources and Table Schemas inside inherit the version.
+
     Args:
         release_id: the release.
         created_at: when its run started.
@@ -187,9 +189,9 @@ def datapackage(release_id: str, created_at: datetime, datasets: dict[str, Datas
     for name, entry in datasets.items():
         model = DATASETS[name]
         for file in entry.files:
+            schema = {k: v for k, v in table_schema(name).items() if k != "$schema"}  # root-level only
             resources.append(
                 {
-                    "$schema": DATARESOURCE_PROFILE,
                     "name": name if file.format == "jsonl" else f"{name}-{file.format}",
                     "title": f"{name} ({'JSON Lines' if file.format == 'jsonl' else 'Parquet'})",
                     "description": model.about,
@@ -200,7 +202,7 @@ def datapackage(release_id: str, created_at: datetime, datasets: dict[str, Datas
                     **({"encoding": "utf-8"} if file.format == "jsonl" else {}),
                     "bytes": file.bytes,
                     "hash": f"sha256:{file.sha256}",
-                    "schema": table_schema(name),
+                    "schema": schema,
                 }
             )
     package: dict[str, Any] = {
