@@ -86,7 +86,7 @@ def served() -> Iterator[Callable[[Path], str]]:
 
     def start(out: Path) -> str:
         server = make_server(out, "127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         return server.url
 
