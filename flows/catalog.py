@@ -169,7 +169,9 @@ def _release_from_disk(storage: Storage, release_id: str) -> CatalogRelease:
                 raise CatalogError(f"{relative} is missing", uri=uri)
             size, sha256, lines = file_digest(storage, path)
             if size != resource["bytes"] or f"sha256:{sha256}" != resource["hash"]:
-                raise CatalogError(f"{relative} differs from its size or SHA-256 in datapackage.json", uri=uri)
+                raise CatalogError(
+                    f"{relative} differs from its size or SHA-256 in datapackage.json", uri=uri
+                )
             if fmt == "parquet":
                 with storage.open_arrow(path) as handle:
                     rows = pq.ParquetFile(handle).metadata.num_rows
@@ -187,8 +189,14 @@ def _release_from_disk(storage: Storage, release_id: str) -> CatalogRelease:
             if storage.size(f"{prefix}/{name}") is None:
                 continue
             size, sha256, _ = file_digest(storage, f"{prefix}/{name}")
-            metadata.append(CatalogFile(path=f"{prefix}/{name}", format=_FORMATS[Path(name).suffix],  # type: ignore[arg-type]
-                                        bytes=size, sha256=sha256))
+            metadata.append(
+                CatalogFile(
+                    path=f"{prefix}/{name}",
+                    format=_FORMATS[Path(name).suffix],  # type: ignore[arg-type]
+                    bytes=size,
+                    sha256=sha256,
+                )
+            )
         extra: dict[str, Any] = package.get("broadsheet") or {}
         changes = extra.get("changes")
         return CatalogRelease(

@@ -112,7 +112,8 @@ def _add_serving_commands(commands: argparse._SubParsersAction[argparse.Argument
                        help="output folder to serve (default: output)")
     serve.add_argument("--host", default="127.0.0.1", metavar="H",
                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
-    serve.add_argument("--port", type=int, default=8000, metavar="P", help="port (default: 8000; 0: any free)")
+    serve.add_argument("--port", type=int, default=8000, metavar="P",
+                       help="port (default: 8000; 0: any free port)")
 
     download = commands.add_parser(
         "download", help="download a release, verifying every file",
@@ -178,7 +179,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
                         disable=args.quiet or not console.is_terminal)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def show(stage: str, done: int, total: int) -> None:
         if total < _PROGRESS_MIN_DOCUMENTS:
@@ -273,7 +274,8 @@ def _download(args: argparse.Namespace, console: Console) -> int:
 
     from flows.download import download_release
 
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                        TransferSpeedColumn(),
                         console=console, transient=True, disable=args.quiet or not console.is_terminal)
     tasks: dict[str, TaskID] = {}
 

@@ -72,8 +72,9 @@ class ReleaseSource(Protocol):
         """
         ...
 
-    def stream(self, path: str, *, start: int = 0,
-               etag: str | None = None) -> contextlib.AbstractContextManager[tuple[int, Iterator[bytes]]]:
+    def stream(
+        self, path: str, *, start: int = 0, etag: str | None = None
+    ) -> contextlib.AbstractContextManager[tuple[int, Iterator[bytes]]]:
         """The bytes of `path` from `start` on, in chunks.
 
         Yields `(offset, chunks)`: `offset` is `start` when the source could resume
@@ -124,11 +125,17 @@ class HttpSource:
         status = response.status_code
         if 300 <= status < 400:
             where = response.headers.get("Location", "elsewhere")
-            return UnsafeCatalog(f"the server redirects to {where}: broadsheet downloads only from the URL "
-                                 "it was given; pass that URL instead", uri=url)
+            return UnsafeCatalog(
+                f"the server redirects to {where}: broadsheet downloads only from the URL "
+                "it was given; pass that URL instead",
+                uri=url,
+            )
         if status == 404:
-            return DownloadError("is not on the server (404): check the URL, or the release may have been "
-                                 "removed; run again to read the current catalog", uri=url)
+            return DownloadError(
+                "is not on the server (404): check the URL, or the release may have been "
+                "removed; run again to read the current catalog",
+                uri=url,
+            )
         if status == 429 or status >= 500:
             return TransientDownloadError(f"the server answered {status}: try again later", uri=url)
         return DownloadError(f"the server answered {status} {response.reason_phrase}", uri=url)
@@ -138,14 +145,17 @@ class HttpSource:
         try:
             response = self.client.get(url)
         except httpx.TransportError as exc:
-            raise TransientDownloadError(f"could not be fetched ({exc}): check the URL and try again",
-                                         uri=url) from None
+            raise TransientDownloadError(
+                f"could not be fetched ({exc}): check the URL and try again", uri=url
+            ) from None
         if response.status_code != 200:
             raise self._fail(response, url)
         return response.content
 
     @contextlib.contextmanager
-    def stream(self, path: str, *, start: int = 0, etag: str | None = None) -> Iterator[tuple[int, Iterator[bytes]]]:
+    def stream(
+        self, path: str, *, start: int = 0, etag: str | None = None
+    ) -> Iterator[tuple[int, Iterator[bytes]]]:
         url = self._url(path)
         headers = {}
         if start:
@@ -155,7 +165,8 @@ class HttpSource:
         try:
             with self.client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 206 and response.headers.get("Content-Range", "").startswith(
-                        f"bytes {start}-"):
+                    f"bytes {start}-"
+                ):
                     yield start, response.iter_bytes(_CHUNK)
                 elif response.status_code == 200:
                     yield 0, response.iter_bytes(_CHUNK)
@@ -165,7 +176,9 @@ class HttpSource:
                 else:
                     raise self._fail(response, url)
         except httpx.TransportError as exc:
-            raise TransientDownloadError(f"the transfer failed ({exc}): run again to resume it", uri=url) from None
+            raise TransientDownloadError(
+                f"the transfer failed ({exc}): run again to resume it", uri=url
+            ) from None
 
     def close(self) -> None:
         if self._own:
@@ -188,7 +201,9 @@ class StorageSource:
             raise TransientDownloadError(f"{path} could not be read ({exc})", uri=self.url) from None
 
     @contextlib.contextmanager
-    def stream(self, path: str, *, start: int = 0, etag: str | None = None) -> Iterator[tuple[int, Iterator[bytes]]]:
+    def stream(
+        self, path: str, *, start: int = 0, etag: str | None = None
+    ) -> Iterator[tuple[int, Iterator[bytes]]]:
         try:
             handle = self.storage.open_arrow(_relative(path, self.url))
         except FileNotFoundError:
@@ -266,11 +281,18 @@ def dataset_file(release: CatalogRelease, name: str, format: Format = "parquet")
         if file.format == format:
             return file
     formats = ", ".join(f.format for f in entry.files)
-    raise DownloadError(f"dataset {name!r} is published as {formats} only: pass format={entry.files[0].format!r}")
+    raise DownloadError(
+        f"dataset {name!r} is published as {formats} only: pass format={entry.files[0].format!r}"
+    )
 
 
-def open_dataset(location: str | os.PathLike[str] | ReleaseSource, name: str, *, release: str | None = None,
-                 format: Format = "parquet") -> pa.Table:  # noqa: A002
+def open_dataset(
+    location: str | os.PathLike[str] | ReleaseSource,
+    name: str,
+    *,
+    release: str | None = None,
+    format: Format = "parquet",
+) -> pa.Table:  # noqa: A002
     """One dataset of a release as a pyarrow Table, checked against the catalog's SHA-256.
 
     Args:
@@ -312,4 +334,6 @@ def open_dataset(location: str | os.PathLike[str] | ReleaseSource, name: str, *,
         # Same types, names, nullability and field descriptions, whichever file was read.
         return table.select(schema.names).cast(schema)
     except (pa.ArrowInvalid, KeyError) as exc:
-        raise BroadsheetError(f"{file.path} cannot be read as {name} records ({exc})", uri=source.url) from None
+        raise BroadsheetError(
+            f"{file.path} cannot be read as {name} records ({exc})", uri=source.url
+        ) from None

@@ -66,8 +66,9 @@ class Downloaded:
         return sum(f.bytes for f in self.files if f.status != "present")
 
 
-def select_files(release: CatalogRelease, datasets: Iterable[str] | None = None,
-                 formats: Iterable[str] | None = None) -> list[CatalogFile]:
+def select_files(
+    release: CatalogRelease, datasets: Iterable[str] | None = None, formats: Iterable[str] | None = None
+) -> list[CatalogFile]:
     """The files of `release` to fetch: the chosen datasets in the chosen formats, then its metadata.
 
     Raises:
@@ -76,8 +77,10 @@ def select_files(release: CatalogRelease, datasets: Iterable[str] | None = None,
     names = list(datasets) if datasets else list(release.datasets)
     unknown = [n for n in names if n not in release.datasets]
     if unknown:
-        raise DownloadError(f"release {release.id} has no dataset {', '.join(map(repr, unknown))} "
-                            f"(it has: {', '.join(release.datasets)})")
+        raise DownloadError(
+            f"release {release.id} has no dataset {', '.join(map(repr, unknown))} "
+            f"(it has: {', '.join(release.datasets)})"
+        )
     wanted = set(formats) if formats else None
     files = [f for n in names for f in release.datasets[n].files if wanted is None or f.format in wanted]
     if not files:
@@ -91,8 +94,9 @@ def _target(dest: Path, file: CatalogFile, release: CatalogRelease) -> Path:
     except ValueError as exc:
         raise UnsafeCatalog(f"refusing the catalog: {exc}", uri=str(dest)) from None
     if not relative.startswith(release.path + "/"):
-        raise UnsafeCatalog(f"refusing the catalog: {relative} is outside release folder {release.path}",
-                            uri=str(dest))
+        raise UnsafeCatalog(
+            f"refusing the catalog: {relative} is outside release folder {release.path}", uri=str(dest)
+        )
     target = dest / relative
     root = dest.resolve()
     if not target.parent.resolve().is_relative_to(root) or (target.is_symlink()):
@@ -133,7 +137,8 @@ def _fetch(source: ReleaseSource, file: CatalogFile, target: Path, progress: Pro
         part.unlink(missing_ok=True)
         raise ChecksumMismatch(
             f"{file.path}: received {size:,} bytes with SHA-256 {digest.hexdigest()}, but the catalog says "
-            f"{file.bytes:,} bytes with SHA-256 {file.sha256}; the file on the server was changed or damaged, "
+            f"{file.bytes:,} bytes with SHA-256 {file.sha256}; the file on the server was changed or "
+            "damaged, "
             f"and nothing was saved at {target}",
             uri=source.url,
         )
@@ -160,8 +165,11 @@ def _transfer(source: ReleaseSource, file: CatalogFile, part: Path, progress: Pr
         with part.open(mode) as handle:
             for chunk in chunks:
                 if done + len(chunk) > file.bytes:
-                    raise ChecksumMismatch(f"{file.path}: the server sends more than the {file.bytes:,} bytes "
-                                           "the catalog names; nothing was saved", uri=source.url)
+                    raise ChecksumMismatch(
+                        f"{file.path}: the server sends more than the {file.bytes:,} bytes "
+                        "the catalog names; nothing was saved",
+                        uri=source.url,
+                    )
                 handle.write(chunk)
                 done += len(chunk)
                 if progress:
@@ -189,8 +197,9 @@ def _record(dest: Path, release: CatalogRelease, files: list[CatalogFile]) -> No
                 datasets[name] = DatasetEntry(rows=entry.rows, files=list(merged.values()))
             else:
                 datasets[name] = entry
-    kept = release.model_copy(update={"datasets": datasets,
-                                      "metadata": [f for f in release.metadata if f.path in paths]})
+    kept = release.model_copy(
+        update={"datasets": datasets, "metadata": [f for f in release.metadata if f.path in paths]}
+    )
     catalog = add_release(existing, kept)
     ordered = sorted(catalog.releases, key=lambda r: r.id, reverse=True)
     storage.write_atomic(CATALOG, catalog_bytes(Catalog(latest=ordered[0].id, releases=ordered)))

@@ -19,11 +19,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
+from flows.ingest import RawDocument
 from flows.process import Batch, process_batch
 from flows.progress import report
 from flows.run import DEFAULT_BATCH_SIZE, Collected, Outcome, Run, batched, collect_files
 from flows.settings import DEFAULT_LIMITS, Limits
-from flows.ingest import RawDocument
 
 __all__ = ["publish_flow"]
 

@@ -30,7 +30,14 @@ from flows.publish import ReleaseWriter
 from flows.storage import Storage
 from schemas.catalog import CatalogRelease, ReleaseChanges
 
-__all__ = ["CARRIED_DATASETS", "InputPlan", "PreviousInputs", "carry_forward", "plan_inputs", "previous_inputs"]
+__all__ = [
+    "CARRIED_DATASETS",
+    "InputPlan",
+    "PreviousInputs",
+    "carry_forward",
+    "plan_inputs",
+    "previous_inputs",
+]
 
 #: The datasets whose records belong to one document (they have a `document_id`) and are carried forward.
 CARRIED_DATASETS = ("documents", "articles", "positions", "comments")
@@ -73,8 +80,12 @@ def previous_inputs(storage: Storage, release: CatalogRelease) -> PreviousInputs
     found = PreviousInputs()
     with storage.open_arrow(f"{release.path}/documents.parquet") as handle:
         parquet = pq.ParquetFile(handle)
-        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS * 8, columns=["source", "uri", "document_id"]):
-            for source, uri, document_id in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+        for batch in parquet.iter_batches(
+            batch_size=_BATCH_ROWS * 8, columns=["source", "uri", "document_id"]
+        ):
+            for source, uri, document_id in zip(
+                *(batch.column(i).to_pylist() for i in range(3)), strict=True
+            ):
                 found.inputs[(source, uri)] = document_id
                 found.published.add(document_id)
     if "rejects" in release.datasets:
@@ -86,8 +97,13 @@ def previous_inputs(storage: Storage, release: CatalogRelease) -> PreviousInputs
     return found
 
 
-def plan_inputs(raws: list[RawDocument], previous: PreviousInputs | None, *, previous_id: str | None = None,
-                reparse: str | None = None) -> InputPlan:
+def plan_inputs(
+    raws: list[RawDocument],
+    previous: PreviousInputs | None,
+    *,
+    previous_id: str | None = None,
+    reparse: str | None = None,
+) -> InputPlan:
     """Split `raws` into inputs to parse and documents to carry forward from the previous release.
 
     Args:
@@ -128,8 +144,9 @@ def plan_inputs(raws: list[RawDocument], previous: PreviousInputs | None, *, pre
     return InputPlan(parse, carry, changes)
 
 
-def carry_forward(storage: Storage, release: CatalogRelease, document_ids: set[str],
-                  writer: ReleaseWriter) -> dict[str, int]:
+def carry_forward(
+    storage: Storage, release: CatalogRelease, document_ids: set[str], writer: ReleaseWriter
+) -> dict[str, int]:
     """Copy the records of `document_ids` from `release` into `writer`, dataset by dataset.
 
     The Parquet rows and the JSON lines are copied as they are (no re-encoding), in
@@ -151,8 +168,10 @@ def carry_forward(storage: Storage, release: CatalogRelease, document_ids: set[s
         jsonl = next(f for f in entry.files if f.format == "jsonl")
         digest = hashlib.sha256()
         before = writer.datasets[name].rows
-        with storage.open_arrow(f"{release.path}/{name}.parquet") as parquet_handle, \
-                storage.open_reader(jsonl.path) as jsonl_handle:
+        with (
+            storage.open_arrow(f"{release.path}/{name}.parquet") as parquet_handle,
+            storage.open_reader(jsonl.path) as jsonl_handle,
+        ):
             lines = _iter_lines(jsonl_handle)
             for batch in pq.ParquetFile(parquet_handle).iter_batches(batch_size=_BATCH_ROWS):
                 ids = batch.column("document_id")
@@ -163,7 +182,9 @@ def carry_forward(storage: Storage, release: CatalogRelease, document_ids: set[s
                     digest.update(line)
                     if keep:
                         if f'"document_id":"{document_id}"'.encode() not in line:
-                            raise _mismatch(storage, jsonl.path, "its lines are not in step with the Parquet rows")
+                            raise _mismatch(
+                                storage, jsonl.path, "its lines are not in step with the Parquet rows"
+                            )
                         kept.append(line)
                 writer.carry(name, batch.filter(mask), kept)
             for line in lines:

@@ -130,7 +130,9 @@ class ReleaseWriter:
             return
         dataset.jsonl.write(b"".join(lines))
         if dataset.parquet is not None:
-            dataset.parquet.write_batch(batch.cast(dataset.schema) if batch.schema != dataset.schema else batch)
+            dataset.parquet.write_batch(
+                batch.cast(dataset.schema) if batch.schema != dataset.schema else batch
+            )
         dataset.rows += len(lines)
 
     def close(self) -> None:
@@ -156,8 +158,14 @@ class ReleaseWriter:
             if dataset.parquet_sink is not None:
                 sinks.insert(0, ("parquet", dataset.parquet_sink))
             for fmt, sink in sinks:
-                files.append(CatalogFile(path=f"{prefix}/{name}.{fmt}", format=fmt,  # type: ignore[arg-type]
-                                         bytes=sink.bytes, sha256=sink.sha256))
+                files.append(
+                    CatalogFile(
+                        path=f"{prefix}/{name}.{fmt}",
+                        format=fmt,  # type: ignore[arg-type]
+                        bytes=sink.bytes,
+                        sha256=sink.sha256,
+                    )
+                )
             entries[name] = DatasetEntry(rows=dataset.rows, files=files)
         return entries
 
@@ -166,12 +174,22 @@ class ReleaseWriter:
         sink = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}"))
         with sink:
             sink.write(data)
-        return CatalogFile(path=f"{prefix}/{name}", format=fmt, bytes=sink.bytes,  # type: ignore[arg-type]
-                           sha256=sink.sha256)
+        return CatalogFile(
+            path=f"{prefix}/{name}",
+            format=fmt,
+            bytes=sink.bytes,  # type: ignore[arg-type]
+            sha256=sink.sha256,
+        )
 
 
-def datapackage(release_id: str, created_at: datetime, datasets: dict[str, DatasetEntry],
-                sources: list[str], *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def datapackage(
+    release_id: str,
+    created_at: datetime,
+    datasets: dict[str, DatasetEntry],
+    sources: list[str],
+    *,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The Frictionless Data Package (v2) descriptor of a release.
 
     `$schema` names the v2 profile at the root only: in v2 it belongs to root-level
@@ -298,8 +316,12 @@ def publish_release(
     package = datapackage(release_id, created_at, datasets, sources, extra=extra)
     card = render_card(release_id, created_at, datasets, sources=sources, notes=notes)
     metadata = [
-        writer.add_file("datapackage.json",
-                        (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), "json", prefix),
+        writer.add_file(
+            "datapackage.json",
+            (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+            "json",
+            prefix,
+        ),
         writer.add_file("README.md", card.encode("utf-8"), "markdown", prefix),
     ]
     fault_point("after-staging")

@@ -31,7 +31,16 @@ from flows.version import pipeline_fingerprint
 from schemas import Reject
 from schemas.catalog import CatalogRelease, ReleaseChanges
 
-__all__ = ["Collected", "Outcome", "Run", "batched", "collect_files", "input_fingerprint", "release_notes", "run_once"]
+__all__ = [
+    "Collected",
+    "Outcome",
+    "Run",
+    "batched",
+    "collect_files",
+    "input_fingerprint",
+    "release_notes",
+    "run_once",
+]
 
 DEFAULT_BATCH_SIZE = 200
 
@@ -247,8 +256,8 @@ class Run:
         if previous is None:
             return self.changes
         names = list(dict.fromkeys([*self.rows, *previous.datasets]))
-        rows = {name: self.rows.get(name, 0) - (previous.datasets[name].rows if name in previous.datasets else 0)
-                for name in names}
+        before = {name: entry.rows for name, entry in previous.datasets.items()}
+        rows = {name: self.rows.get(name, 0) - before.get(name, 0) for name in names}
         return self.changes.model_copy(update={"rows": rows})
 
 
@@ -260,7 +269,8 @@ def release_notes(rows: dict[str, int], changes: ReleaseChanges | None) -> str:
         return f"First release: {counts}."
     inputs = (f"{changes.documents_added:,} documents added, {changes.documents_changed:,} changed, "
               f"{changes.documents_removed:,} removed, {changes.documents_unchanged:,} unchanged")
-    deltas = ", ".join(f"{name} {delta:+,}" for name, delta in changes.rows.items() if delta) or "same row counts"
+    deltas = ", ".join(f"{name} {delta:+,}" for name, delta in changes.rows.items() if delta)
+    deltas = deltas or "same row counts"
     parsed = (f"every input parsed again ({changes.reparsed})" if changes.reparsed
               else f"{changes.documents_parsed:,} inputs parsed, the rest carried forward")
     return f"{counts}. Since {changes.previous}: {inputs}; rows: {deltas}; {parsed}."

@@ -17,6 +17,7 @@ status and a sentence, never a stack trace.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import logging
@@ -142,8 +143,9 @@ class ReleaseServer(ThreadingHTTPServer):
         files = {"/" + CATALOG: _Entry(path, len(raw), hashlib.sha256(raw).hexdigest(), "no-cache")}
         for release in catalog.releases:
             for file in release.files():
-                files["/" + file.path] = _Entry(self.root / file.path, file.bytes, file.sha256,
-                                                "public, max-age=31536000, immutable")
+                files["/" + file.path] = _Entry(
+                    self.root / file.path, file.bytes, file.sha256, "public, max-age=31536000, immutable"
+                )
         self._published = _Published(key, raw, files)
         return self._published
 
@@ -186,13 +188,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _not_allowed(self) -> None:
         self._started = time.monotonic()
-        self._plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are allowed", body=self.command != "HEAD",
-                    extra={"Allow": "GET, HEAD"})
+        self._plain(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            "only GET and HEAD are allowed",
+            body=self.command != "HEAD",
+            extra={"Allow": "GET, HEAD"},
+        )
 
     # -- answers ---------------------------------------------------------------------------
 
-    def _plain(self, status: HTTPStatus, message: str, *, body: bool = True,
-               extra: dict[str, str] | None = None) -> None:
+    def _plain(
+        self, status: HTTPStatus, message: str, *, body: bool = True, extra: dict[str, str] | None = None
+    ) -> None:
         data = f"{status.value} {status.phrase}: {message}\n".encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -207,8 +214,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _log(self, status: int, sent: int) -> None:
         elapsed = (time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000
-        logger.info('%s "%s %s" %d %d %.1fms', self.client_address[0], self.command, self.path, status, sent,
-                    elapsed)
+        logger.info(
+            '%s "%s %s" %d %d %.1fms', self.client_address[0], self.command, self.path, status, sent, elapsed
+        )
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None  # one line per request is written by _log, with the bytes sent
@@ -238,11 +246,10 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # never a stack trace to the client; the server log has it
             logger.exception("error while answering %s %s", self.command, self.path)
             self.close_connection = True
-            try:
-                self._plain(HTTPStatus.INTERNAL_SERVER_ERROR, "the server failed to answer; see its log",
-                            body=body)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                self._plain(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, "the server failed to answer; see its log", body=body
+                )
 
     def _answer(self, *, body: bool) -> None:
         target = self._target()
@@ -255,8 +262,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, "nothing was published here yet", body=body)
             return
         except CatalogError:
-            self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "catalog.json is damaged; the publisher must rebuild it",
-                        body=body)
+            self._plain(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "catalog.json is damaged; the publisher must rebuild it",
+                body=body,
+            )
             return
         entry = published.files.get(target)
         if entry is None:
@@ -268,9 +278,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         info = real.stat()
         if info.st_size != entry.bytes and target != "/" + CATALOG:
-            self._plain(HTTPStatus.INTERNAL_SERVER_ERROR,
-                        "the file on disk differs from the catalog; the publisher must fix the release",
-                        body=body)
+            self._plain(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                "the file on disk differs from the catalog; the publisher must fix the release",
+                body=body,
+            )
             return
         etag = f'"{entry.sha256}"'
         headers = {
@@ -298,8 +310,12 @@ class _Handler(BaseHTTPRequestHandler):
             span = parse_range(wanted, size)
         except ValueError:
             headers["Content-Range"] = f"bytes */{size}"
-            self._plain(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "the range is malformed or outside the file",
-                        body=body, extra={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"})
+            self._plain(
+                HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                "the range is malformed or outside the file",
+                body=body,
+                extra={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
+            )
             return
         start, end = span if span is not None else (0, size - 1)
         length = end - start + 1 if size else 0
@@ -344,9 +360,17 @@ def _matches(header: str | None, etag: str) -> bool:
 
 
 def make_server(out: Path, host: str = "127.0.0.1", port: int = 8000) -> ReleaseServer:
-    """A server for the output folder `out` (not yet serving: call `serve_forever`). Port 0 picks a free one."""
+    """A server for the output folder `out` (not yet serving: call `serve_forever`).
+
+    Port 0 picks a free port (see `ReleaseServer.url`).
+
+    Raises:
+        FileNotFoundError: `out` is not a folder.
+    """
     if not out.is_dir():
-        raise FileNotFoundError(f"{out} is not a folder: pass --out DIR, the folder `broadsheet run` publishes into")
+        raise FileNotFoundError(
+            f"{out} is not a folder: pass --out DIR, the folder `broadsheet run` publishes into"
+        )
     return ReleaseServer(out, (host, port))
 
 

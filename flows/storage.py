@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, cast, runtime_checkable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyarrow as pa
@@ -344,7 +344,9 @@ def _s3_settings(url: str) -> S3Settings:
             f"unknown S3 option(s) {', '.join(sorted(unknown))}: the URL query may set endpoint and region",
             uri=url,
         )
-    endpoint = query.get("endpoint") or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    endpoint = (
+        query.get("endpoint") or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    )
     region = query.get("region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     return S3Settings(parts.netloc, parts.path.strip("/"), endpoint or None, region or "us-east-1")
 
@@ -360,7 +362,9 @@ class S3Storage:
     `lease_seconds`, e.g. because it was killed.
     """
 
-    def __init__(self, settings: S3Settings, *, url: str, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
+    def __init__(
+        self, settings: S3Settings, *, url: str, lease_seconds: float = DEFAULT_LEASE_SECONDS
+    ) -> None:
         self.settings = settings
         self.url = url
         self.lease_seconds = lease_seconds
@@ -397,13 +401,13 @@ class S3Storage:
         return info.size if info.type == pafs.FileType.File else None
 
     def open_reader(self, path: str) -> IO[bytes]:
-        return self.fs.open_input_stream(self._path(path))  # type: ignore[return-value]
+        return cast(IO[bytes], self.fs.open_input_stream(self._path(path)))
 
     def open_arrow(self, path: str) -> pa.NativeFile:
         return self.fs.open_input_file(self._path(path))
 
     def open_writer(self, path: str) -> IO[bytes]:
-        return self.fs.open_output_stream(self._path(path), metadata={})  # type: ignore[return-value]
+        return cast(IO[bytes], self.fs.open_output_stream(self._path(path), metadata={}))
 
     def write_atomic(self, path: str, data: bytes) -> None:
         # One object written in one request (or one completed multipart upload): atomic on S3.
@@ -418,7 +422,8 @@ class S3Storage:
         selector = pafs.FileSelector(self._path(path), allow_not_found=True, recursive=True)
         base = self._path(path) + "/"
         return sorted(
-            info.path.removeprefix(base) for info in self.fs.get_file_info(selector)
+            info.path.removeprefix(base)
+            for info in self.fs.get_file_info(selector)
             if info.type == pafs.FileType.File
         )
 
@@ -432,7 +437,9 @@ class S3Storage:
         `datapackage.json` is copied last, so a release folder that holds it is complete.
         """
         if self._files(target):
-            raise PublishError(f"release folder {target} already exists: remove it or run again", uri=self.url)
+            raise PublishError(
+                f"release folder {target} already exists: remove it or run again", uri=self.url
+            )
         names = self._files(source)
         names.sort(key=lambda name: name == "datapackage.json")
         for name in names:
@@ -455,8 +462,9 @@ class S3Storage:
 
     @contextlib.contextmanager
     def lock(self, wait: float = 0.0) -> Iterator[OutputLock]:
-        lease = S3Lease(self.client(), self.settings.bucket, self._key(LOCK), url=self.url,
-                        seconds=self.lease_seconds)
+        lease = S3Lease(
+            self.client(), self.settings.bucket, self._key(LOCK), url=self.url, seconds=self.lease_seconds
+        )
         lease.acquire(wait)
         try:
             yield lease
@@ -496,12 +504,14 @@ class S3Lease:
 
     def _body(self) -> bytes:
         expires = datetime.now(UTC) + timedelta(seconds=self.seconds)
-        return json.dumps({"holder": self.holder, "token": self.token,
-                           "expires_at": expires.isoformat()}).encode()
+        return json.dumps(
+            {"holder": self.holder, "token": self.token, "expires_at": expires.isoformat()}
+        ).encode()
 
     def _put(self, **conditions: str) -> str:
-        response = self.client.put_object(Bucket=self.bucket, Key=self.key, Body=self._body(),
-                                          ContentType="application/json", **conditions)
+        response = self.client.put_object(
+            Bucket=self.bucket, Key=self.key, Body=self._body(), ContentType="application/json", **conditions
+        )
         return str(response["ETag"])
 
     def _current(self) -> tuple[dict[str, Any], str] | None:

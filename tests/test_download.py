@@ -45,8 +45,9 @@ def _tamper(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_download_reproduces_the_latest_release_byte_for_byte(published: Path, served: Serve,
-                                                               tmp_path: Path) -> None:
+def test_download_reproduces_the_latest_release_byte_for_byte(
+    published: Path, served: Serve, tmp_path: Path
+) -> None:
     url = served(published)
     dest = tmp_path / "dest"
     result = download_release(url, dest)
@@ -81,8 +82,9 @@ def test_a_tampered_file_is_refused_and_never_lands(raw_dir: Path, served: Serve
         open_dataset(served(out), "positions")
 
 
-def test_the_cli_fails_clearly_on_a_tampered_file(raw_dir: Path, served: Serve, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_fails_clearly_on_a_tampered_file(
+    raw_dir: Path, served: Serve, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     run_once(raw_dir, out)
     release = read_catalog(out).release()
@@ -91,8 +93,9 @@ def test_the_cli_fails_clearly_on_a_tampered_file(raw_dir: Path, served: Serve, 
     assert "the catalog says" in capsys.readouterr().err
 
 
-def test_an_interrupted_download_resumes_with_a_range(published: Path, served: Serve, tmp_path: Path,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_an_interrupted_download_resumes_with_a_range(
+    published: Path, served: Serve, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     url = served(published)
     release = read_catalog(published).release()
     documents = release.datasets["documents"].files[0]
@@ -109,8 +112,9 @@ def test_an_interrupted_download_resumes_with_a_range(published: Path, served: S
     assert any(f'"GET /{documents.path}" 206' in r.getMessage() for r in caplog.records)
 
 
-def test_a_damaged_partial_file_fails_the_check_then_downloads_cleanly(published: Path, served: Serve,
-                                                                      tmp_path: Path) -> None:
+def test_a_damaged_partial_file_fails_the_check_then_downloads_cleanly(
+    published: Path, served: Serve, tmp_path: Path
+) -> None:
     url = served(published)
     documents = read_catalog(published).release().datasets["documents"].files[1]
     dest = tmp_path / "dest"
@@ -128,8 +132,9 @@ def test_release_dataset_and_format_filters(published: Path, served: Serve, tmp_
     url = served(published)
     catalog = read_catalog(published)
     older = catalog.releases[-1]
-    result = download_release(url, tmp_path / "dest", release=older.id, datasets=["positions", "comments"],
-                              formats=["jsonl"])
+    result = download_release(
+        url, tmp_path / "dest", release=older.id, datasets=["positions", "comments"], formats=["jsonl"]
+    )
     got = sorted(Path(f.path).name for f in result.files)
     assert got == ["README.md", "comments.jsonl", "datapackage.json", "positions.jsonl"]
     assert result.release == older.id
@@ -165,13 +170,32 @@ def test_open_dataset_over_http_and_on_disk(published: Path, served: Serve) -> N
 def _catalog_with(path: str) -> bytes:
     release_id = "20260101T000000Z-0000abcd"
     file = {"path": path, "format": "jsonl", "bytes": 1, "sha256": "0" * 64}
-    return json.dumps({"latest": release_id, "releases": [{
-        "id": release_id, "created_at": "2026-01-01T00:00:00Z", "path": f"releases/{release_id}",
-        "datasets": {"rejects": {"rows": 0, "files": [file]}}}]}).encode()
+    return json.dumps(
+        {
+            "latest": release_id,
+            "releases": [
+                {
+                    "id": release_id,
+                    "created_at": "2026-01-01T00:00:00Z",
+                    "path": f"releases/{release_id}",
+                    "datasets": {"rejects": {"rows": 0, "files": [file]}},
+                }
+            ],
+        }
+    ).encode()
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "releases/20260101T000000Z-0000abcd/../x",
-                                  "releases/other/x.jsonl", "C:/x", "http://evil.example/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "releases/20260101T000000Z-0000abcd/../x",
+        "releases/other/x.jsonl",
+        "C:/x",
+        "http://evil.example/x",
+    ],
+)
 def test_unsafe_catalogs_are_refused(path: str, tmp_path: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.url.path == "/catalog.json", "nothing but the catalog may be fetched"
@@ -196,8 +220,9 @@ def test_redirects_to_other_hosts_are_refused(published: Path, tmp_path: Path) -
         download_release(source, tmp_path / "dest")
 
 
-def test_server_errors_are_retried_then_reported(published: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_errors_are_retried_then_reported(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import flows.download
 
     monkeypatch.setattr(flows.download, "_RETRY_DELAYS", (0.0, 0.0))
@@ -216,10 +241,24 @@ def test_server_errors_are_retried_then_reported(published: Path, tmp_path: Path
     assert calls["n"] == 3
 
 
-def test_the_cli_downloads_with_progress(published: Path, served: Serve, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_downloads_with_progress(
+    published: Path, served: Serve, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     dest = tmp_path / "dest"
-    assert main(["download", served(published), "--dest", str(dest), "--dataset", "positions",
-                 "--format", "parquet"]) == 0
+    assert (
+        main(
+            [
+                "download",
+                served(published),
+                "--dest",
+                str(dest),
+                "--dataset",
+                "positions",
+                "--format",
+                "parquet",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "all verified" in printed and "3 file(s) downloaded" in printed

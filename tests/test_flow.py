@@ -40,7 +40,8 @@ def test_cli_says_what_to_do_about_a_missing_raw_folder(tmp_path: Path, capsys: 
     assert "pass --raw DIR" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["catalog", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["catalog", "--help"], ["serve", "--help"],
+                                  ["download", "--help"]])
 def test_help_is_useful(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -49,3 +50,29 @@ def test_help_is_useful(argv: list[str], capsys: pytest.CaptureFixture[str]) -> 
     assert "usage: broadsheet" in text
     if argv[0] == "run":
         assert "--raw DIR" in text and "--out DIR" in text and "unchanged" in text.lower()
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    from flows.cli import _parser
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = next(a for a in _parser()._actions if a.dest == "command")
+    for name, sub in commands.choices.items():  # type: ignore[union-attr]
+        assert f"broadsheet {name}" in readme, name
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option not in ("--help", "--quiet", "--batch-size",
+                                                               "--max-document-bytes", "--max-comments",
+                                                               "--max-depth", "--no-prefect"):
+                    assert option in readme, (name, option)
+
+
+def test_run_without_prefect(raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "--no-prefect", "--raw", str(raw_dir), "--out", str(out)]) == 0
+    assert "published release" in capsys.readouterr().out
+    (raw_dir / "more.txt").write_text("A Second Headline\n\nThe minister said the talks went well.\n")
+    assert main(["run", "--no-prefect", "--raw", str(raw_dir), "--out", str(out)]) == 0
+    assert "carried 1 unchanged documents forward" in capsys.readouterr().out

@@ -45,8 +45,13 @@ def test_rerun_parses_only_new_and_changed_inputs(corpus: Path, tmp_path: Path) 
     release = read_catalog(out).release()
     changes = release.changes
     assert changes is not None and changes.previous == first.release_id
-    assert (changes.documents_added, changes.documents_changed, changes.documents_removed,
-            changes.documents_unchanged, changes.documents_parsed) == (1, 1, 1, 28, 2)
+    assert (
+        changes.documents_added,
+        changes.documents_changed,
+        changes.documents_removed,
+        changes.documents_unchanged,
+        changes.documents_parsed,
+    ) == (1, 1, 1, 28, 2)
     assert changes.rows["documents"] == 0 and changes.reparsed is None
     assert release.notes and "1 documents added, 1 changed, 1 removed, 28 unchanged" in release.notes
     assert "2 inputs parsed" in release.notes
@@ -73,8 +78,9 @@ def test_unchanged_input_publishes_nothing(corpus: Path, tmp_path: Path) -> None
     assert len(read_catalog(out).releases) == 1
 
 
-def test_a_changed_pipeline_parses_everything_again(corpus: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_pipeline_parses_everything_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     run_once(corpus, out)
     monkeypatch.setattr(flows.run, "pipeline_fingerprint", lambda: "0" * 64)

@@ -28,20 +28,33 @@ from .conftest import ROOT, make_corpus
 
 
 def _command(raw: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", "run", "--no-prefect", "-q", "--raw", str(raw), "--out", str(out),
-            *extra]
+    return [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "run",
+        "--no-prefect",
+        "-q",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
-def _start(raw: Path, out: Path, *extra: str, fault: str | None = None, sleep: float | None = None
-           ) -> subprocess.Popen[bytes]:
+def _start(
+    raw: Path, out: Path, *extra: str, fault: str | None = None, sleep: float | None = None
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("BROADSHEET_FAULT_AT", None)
     if fault:
         env["BROADSHEET_FAULT_AT"] = fault
     if sleep is not None:
         env["BROADSHEET_FAULT_SLEEP"] = str(sleep)
-    return subprocess.Popen(_command(raw, out, *extra), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        _command(raw, out, *extra), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _wait_for_fault(process: subprocess.Popen[bytes], point: str) -> None:
@@ -83,7 +96,9 @@ def assert_clean(out: Path) -> None:
 
 
 @pytest.mark.parametrize("point", FAULT_POINTS)
-def test_a_kill_at_any_step_leaves_the_previous_release_intact(point: str, corpus: Path, tmp_path: Path) -> None:
+def test_a_kill_at_any_step_leaves_the_previous_release_intact(
+    point: str, corpus: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     first = run_once(corpus, out)
     (corpus / "new.txt").write_text("A Second Headline\n\nThe minister said the talks went well.\n")
@@ -114,7 +129,9 @@ def test_random_kills_never_damage_the_output(tmp_path: Path) -> None:
     chooser = random.Random(20260127)
     mid_run = 0
     for attempt in range(4):
-        (raw / f"new-{attempt}.txt").write_text(f"Headline number {attempt}\n\nThe minister said it went well.\n")
+        (raw / f"new-{attempt}.txt").write_text(
+            f"Headline number {attempt}\n\nThe minister said it went well.\n"
+        )
         process = _start(raw, out, "--full", "--batch-size", "20")
         time.sleep(chooser.uniform(0.3, 2.2))
         mid_run += process.poll() is None
@@ -157,8 +174,9 @@ def test_keep_removes_older_releases_after_the_catalog(corpus: Path, tmp_path: P
     assert_clean(out)
 
 
-def test_catalog_rebuild_restores_a_lost_catalog(corpus: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_catalog_rebuild_restores_a_lost_catalog(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     run_once(corpus, out)
     (corpus / "more.txt").write_text("Headline\n\nThe minister said it went well.\n")

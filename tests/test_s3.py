@@ -39,8 +39,11 @@ def s3_server() -> Iterator[str]:
     """moto's S3 server in a subprocess on a free port of 127.0.0.1; yields its endpoint URL."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -139,15 +142,13 @@ def test_the_lease_lock(bucket: str) -> None:
     assert isinstance(first, S3Storage) and isinstance(second, S3Storage)
     with first.lock() as held:
         before = json.loads(_object(bucket, "locked/.lock"))
-        with pytest.raises(OutputLocked, match=f"pid {os.getpid()}"):
-            with second.lock(wait=0):
-                pass
+        with pytest.raises(OutputLocked, match=f"pid {os.getpid()}"), second.lock(wait=0):
+            pass
         time.sleep(1.0)  # longer than the lease: the holder renewed it meanwhile
         after = json.loads(_object(bucket, "locked/.lock"))
         assert after["token"] == before["token"] and after["expires_at"] > before["expires_at"]
-        with pytest.raises(OutputLocked):
-            with second.lock(wait=0.3):
-                pass
+        with pytest.raises(OutputLocked), second.lock(wait=0.3):
+            pass
         held.check()
     assert "locked/.lock" not in _keys(bucket)
     with second.lock(wait=0):
@@ -156,8 +157,11 @@ def test_the_lease_lock(bucket: str) -> None:
 
 def test_a_stale_lease_is_taken_over(bucket: str) -> None:
     expired = (datetime.now(UTC) - timedelta(seconds=5)).isoformat()
-    _client().put_object(Bucket=bucket, Key="data/.lock",
-                         Body=json.dumps({"holder": "pid 1 on gone", "token": "x", "expires_at": expired}))
+    _client().put_object(
+        Bucket=bucket,
+        Key="data/.lock",
+        Body=json.dumps({"holder": "pid 1 on gone", "token": "x", "expires_at": expired}),
+    )
     with storage_for(f"s3://{bucket}/data").lock(wait=0) as held:
         assert json.loads(_object(bucket, "data/.lock"))["token"] != "x"
         held.check()
@@ -174,8 +178,23 @@ def test_a_lost_lease_stops_the_publish(bucket: str) -> None:
 
 def _cli_run(raw: Path, url: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--no-prefect", "-q", "--raw", str(raw), "--out", url, *extra],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--no-prefect",
+            "-q",
+            "--raw",
+            str(raw),
+            "--out",
+            url,
+            *extra,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -196,7 +215,9 @@ def test_two_processes_and_a_kill_on_s3(bucket: str, raw_dir: Path) -> None:
     _wait_for(holder, b"fault point after-move")
     rival = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--no-prefect", "--raw", str(corpus), "--out", url],
-        cwd=ROOT, capture_output=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
     )
     assert rival.returncode == 1 and b"is publishing into this output" in rival.stderr
     holder.send_signal(signal.SIGKILL)

@@ -63,8 +63,12 @@ def test_catalog_and_files_have_the_right_headers(web: httpx.Client, published: 
     assert catalog.headers["content-type"] == "application/json; charset=utf-8"
     assert catalog.content == (published / "catalog.json").read_bytes()
     assert catalog.headers["cache-control"] == "no-cache"
-    expected = {"parquet": "application/vnd.apache.parquet", "jsonl": "application/jsonl; charset=utf-8",
-                "json": "application/json; charset=utf-8", "markdown": "text/markdown; charset=utf-8"}
+    expected = {
+        "parquet": "application/vnd.apache.parquet",
+        "jsonl": "application/jsonl; charset=utf-8",
+        "json": "application/json; charset=utf-8",
+        "markdown": "text/markdown; charset=utf-8",
+    }
     for file in release.files():
         response = web.get(url + file.path)
         assert response.status_code == 200, file.path
@@ -82,13 +86,17 @@ def test_head_and_conditional_requests(web: httpx.Client, published: Path, serve
     url = served(published)
     file = read_catalog(published).release().datasets["positions"].files[0]
     head = web.head(url + file.path)
-    assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == str(file.bytes)
+    assert (
+        head.status_code == 200 and head.content == b"" and head.headers["content-length"] == str(file.bytes)
+    )
     etag = head.headers["etag"]
     assert web.get(url + file.path, headers={"If-None-Match": etag}).status_code == 304
     assert web.get(url + file.path, headers={"If-None-Match": '"other", ' + etag}).status_code == 304
     assert web.get(url + file.path, headers={"If-None-Match": '"other"'}).status_code == 200
     catalog = web.get(url + "catalog.json")
-    assert web.get(url + "catalog.json", headers={"If-None-Match": catalog.headers["etag"]}).status_code == 304
+    assert (
+        web.get(url + "catalog.json", headers={"If-None-Match": catalog.headers["etag"]}).status_code == 304
+    )
 
 
 def test_byte_ranges(web: httpx.Client, published: Path, served: Serve) -> None:
@@ -97,21 +105,34 @@ def test_byte_ranges(web: httpx.Client, published: Path, served: Serve) -> None:
     data = (published / file.path).read_bytes()
     size = len(data)
     target = url + file.path
-    cases = {"bytes=0-3": (0, 3), "bytes=10-": (10, size - 1), "bytes=-8": (size - 8, size - 1),
-             f"bytes=5-{size + 100}": (5, size - 1)}
+    cases = {
+        "bytes=0-3": (0, 3),
+        "bytes=10-": (10, size - 1),
+        "bytes=-8": (size - 8, size - 1),
+        f"bytes=5-{size + 100}": (5, size - 1),
+    }
     for header, (start, end) in cases.items():
         response = web.get(target, headers={"Range": header})
         assert response.status_code == 206, header
         assert response.headers["content-range"] == f"bytes {start}-{end}/{size}"
         assert response.content == data[start : end + 1]
-    for header in (f"bytes={size}-", "bytes=9-3", "bytes=-0", "bytes=abc", "bytes=1-2-3",
-                   "bytes=99999999999999999999999-"):
+    for header in (
+        f"bytes={size}-",
+        "bytes=9-3",
+        "bytes=-0",
+        "bytes=abc",
+        "bytes=1-2-3",
+        "bytes=99999999999999999999999-",
+    ):
         response = web.get(target, headers={"Range": header})
         assert response.status_code == 416, header
         assert response.headers["content-range"] == f"bytes */{size}"
     # Several ranges, other units, or an If-Range for another version: the whole file.
-    for headers in ({"Range": "bytes=0-1,5-6"}, {"Range": "items=0-1"},
-                    {"Range": "bytes=0-1", "If-Range": '"0000"'}):
+    for headers in (
+        {"Range": "bytes=0-1,5-6"},
+        {"Range": "items=0-1"},
+        {"Range": "bytes=0-1", "If-Range": '"0000"'},
+    ):
         response = web.get(target, headers=headers)
         assert response.status_code == 200 and response.content == data
     same = web.get(target, headers={"Range": "bytes=0-1", "If-Range": f'"{file.sha256}"'})
@@ -129,10 +150,23 @@ def test_parse_range_edges() -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        "/", "/releases", "/releases/", "/releases/../catalog.json", "/releases/%2e%2e/catalog.json",
-        "/%2e%2e/%2e%2e/etc/passwd", "/releases/x/..%2f..%2fcatalog.json", "/../../../../etc/passwd",
-        "//etc/passwd", "/.lock", "/catalog.json/", "/./catalog.json", "/catalog.json%00",
-        "/releases/%2fetc%2fpasswd", "/.staging/", "http://evil.example/catalog.json", "*",
+        "/",
+        "/releases",
+        "/releases/",
+        "/releases/../catalog.json",
+        "/releases/%2e%2e/catalog.json",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/releases/x/..%2f..%2fcatalog.json",
+        "/../../../../etc/passwd",
+        "//etc/passwd",
+        "/.lock",
+        "/catalog.json/",
+        "/./catalog.json",
+        "/catalog.json%00",
+        "/releases/%2fetc%2fpasswd",
+        "/.staging/",
+        "http://evil.example/catalog.json",
+        "*",
     ],
 )
 def test_nothing_beyond_the_catalog_is_served(target: str, published: Path, served: Serve) -> None:
@@ -142,8 +176,9 @@ def test_nothing_beyond_the_catalog_is_served(target: str, published: Path, serv
     assert b"Traceback" not in body and b"root:" not in body
 
 
-def test_unlisted_files_and_escaping_links_are_not_served(web: httpx.Client, raw_dir: Path, served: Serve,
-                                                         tmp_path: Path) -> None:
+def test_unlisted_files_and_escaping_links_are_not_served(
+    web: httpx.Client, raw_dir: Path, served: Serve, tmp_path: Path
+) -> None:
     published = tmp_path / "out"
     run_once(raw_dir, published)
     url = served(published)
@@ -167,8 +202,9 @@ def test_only_get_and_head(method: str, published: Path, served: Serve) -> None:
     assert status == 405 and headers["Allow"] == "GET, HEAD" and b"only GET and HEAD" in body
 
 
-def test_one_log_line_per_request(web: httpx.Client, published: Path, served: Serve,
-                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_one_log_line_per_request(
+    web: httpx.Client, published: Path, served: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
     url = served(published)
     with caplog.at_level("INFO", logger="broadsheet.serve"):
         web.get(url + "catalog.json")
@@ -216,7 +252,9 @@ class _HttpRangeFile(io.RawIOBase):
         return len(data)
 
 
-def test_a_parquet_reader_reads_parts_of_a_file_over_http(web: httpx.Client, published: Path, served: Serve) -> None:
+def test_a_parquet_reader_reads_parts_of_a_file_over_http(
+    web: httpx.Client, published: Path, served: Serve
+) -> None:
     url = served(published)
     file = read_catalog(published).release().datasets["documents"].files[0]
     remote = _HttpRangeFile(url + file.path, web)
@@ -229,8 +267,9 @@ def test_a_parquet_reader_reads_parts_of_a_file_over_http(web: httpx.Client, pub
 
 
 def _httpfs_extension() -> str | None:
-    pattern = os.path.join(sysconfig.get_paths()["purelib"], "duckdb_ext", "extensions", "*", "*",
-                           "httpfs.duckdb_extension")
+    pattern = os.path.join(
+        sysconfig.get_paths()["purelib"], "duckdb_ext", "extensions", "*", "*", "httpfs.duckdb_extension"
+    )
     found = glob.glob(pattern)
     return found[0] if found else None
 
