@@ -30,6 +30,7 @@ from schemas.catalog import (
     CatalogFile,
     CatalogRelease,
     DatasetEntry,
+    FileFormat,
     ReleaseChanges,
     safe_relative_path,
 )
@@ -50,7 +51,12 @@ __all__ = [
 CATALOG = "catalog.json"
 RELEASES = "releases"
 _CHUNK = 1 << 20
-_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "json", ".md": "markdown"}
+_FORMATS: dict[str, FileFormat] = {
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".json": "json",
+    ".md": "markdown",
+}
 
 
 def read_catalog(out: Storage | str | os.PathLike[str]) -> Catalog:
@@ -179,7 +185,7 @@ def _release_from_disk(storage: Storage, release_id: str) -> CatalogRelease:
                 rows = lines
             name = str(resource["name"]).removesuffix(f"-{fmt}")
             entry = datasets.get(name)
-            file = CatalogFile(path=path, format=fmt, bytes=size, sha256=sha256)  # type: ignore[arg-type]
+            file = CatalogFile.model_validate({"path": path, "format": fmt, "bytes": size, "sha256": sha256})
             if entry is None:
                 datasets[name] = DatasetEntry(rows=rows, files=[file])
             else:
@@ -192,7 +198,7 @@ def _release_from_disk(storage: Storage, release_id: str) -> CatalogRelease:
             metadata.append(
                 CatalogFile(
                     path=f"{prefix}/{name}",
-                    format=_FORMATS[Path(name).suffix],  # type: ignore[arg-type]
+                    format=_FORMATS[Path(name).suffix],
                     bytes=size,
                     sha256=sha256,
                 )

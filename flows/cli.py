@@ -163,10 +163,7 @@ def _run_without_prefect(args: argparse.Namespace) -> dict[str, object]:
                     max_depth=args.max_depth)
     outcome = run_once(args.raw, args.out, limits=limits, keep=args.keep, batch_size=args.batch_size,
                        wait=args.wait, full=args.full)
-    return {"published": outcome.published, "message": outcome.message, "release_id": outcome.release_id,
-            "release_path": outcome.release_path, "rows": outcome.rows, "documents": outcome.documents,
-            "parsed": outcome.parsed, "carried": outcome.carried,
-            "rejects": [r.model_dump(mode="json") for r in outcome.rejects]}
+    return outcome.summary()
 
 
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:

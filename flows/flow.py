@@ -54,17 +54,7 @@ def publish(run: Run) -> Outcome:
 
 
 def _summary(outcome: Outcome) -> dict[str, Any]:
-    return {
-        "published": outcome.published,
-        "message": outcome.message,
-        "release_id": outcome.release_id,
-        "release_path": outcome.release_path,
-        "rows": outcome.rows,
-        "documents": outcome.documents,
-        "parsed": outcome.parsed,
-        "carried": outcome.carried,
-        "rejects": [r.model_dump(mode="json") for r in outcome.rejects],
-    }
+    return outcome.summary()
 
 
 def _artifacts(outcome: Outcome) -> None:

@@ -31,7 +31,7 @@ from flows.faults import fault_point
 from flows.storage import HashingWriter, OutputLock, Storage
 from flows.version import pipeline_fingerprint, pipeline_version
 from schemas import DATASETS, Record, arrow_schema, table_schema
-from schemas.catalog import CatalogFile, CatalogRelease, DatasetEntry, ReleaseChanges
+from schemas.catalog import CatalogFile, CatalogRelease, DatasetEntry, FileFormat, ReleaseChanges
 
 __all__ = [
     "DATAPACKAGE_PROFILE",
@@ -154,14 +154,14 @@ class ReleaseWriter:
         entries = {}
         for name, dataset in self.datasets.items():
             files = []
-            sinks = [("jsonl", dataset.jsonl)]
+            sinks: list[tuple[FileFormat, HashingWriter]] = [("jsonl", dataset.jsonl)]
             if dataset.parquet_sink is not None:
                 sinks.insert(0, ("parquet", dataset.parquet_sink))
             for fmt, sink in sinks:
                 files.append(
                     CatalogFile(
                         path=f"{prefix}/{name}.{fmt}",
-                        format=fmt,  # type: ignore[arg-type]
+                        format=fmt,
                         bytes=sink.bytes,
                         sha256=sink.sha256,
                     )
@@ -169,7 +169,7 @@ class ReleaseWriter:
             entries[name] = DatasetEntry(rows=dataset.rows, files=files)
         return entries
 
-    def add_file(self, name: str, data: bytes, fmt: str, prefix: str) -> CatalogFile:
+    def add_file(self, name: str, data: bytes, fmt: FileFormat, prefix: str) -> CatalogFile:
         """Write one more file (the descriptor, the card) into the staging folder."""
         sink = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}"))
         with sink:
@@ -177,7 +177,7 @@ class ReleaseWriter:
         return CatalogFile(
             path=f"{prefix}/{name}",
             format=fmt,
-            bytes=sink.bytes,  # type: ignore[arg-type]
+            bytes=sink.bytes,
             sha256=sink.sha256,
         )
 

@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flows.catalog import read_catalog
 from flows.errors import BroadsheetError, ConfigError, IngestError
@@ -73,6 +74,20 @@ class Outcome:
     #: Inputs parsed by this run, and documents whose records were carried forward.
     parsed: int = 0
     carried: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """The outcome as plain data (the flow's return value, the command line's summary)."""
+        return {
+            "published": self.published,
+            "message": self.message,
+            "release_id": self.release_id,
+            "release_path": self.release_path,
+            "rows": self.rows,
+            "documents": self.documents,
+            "parsed": self.parsed,
+            "carried": self.carried,
+            "rejects": [r.model_dump(mode="json") for r in self.rejects],
+        }
 
 
 def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()) -> Collected:

@@ -16,6 +16,7 @@ __all__ = [
     "CatalogFile",
     "CatalogRelease",
     "DatasetEntry",
+    "FileFormat",
     "RELEASE_ID_PATTERN",
     "ReleaseChanges",
     "safe_relative_path",
@@ -35,6 +36,10 @@ def safe_relative_path(value: str) -> str:
     return value
 
 
+#: The formats of published files.
+FileFormat = Literal["parquet", "jsonl", "json", "markdown"]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -43,7 +48,7 @@ class CatalogFile(_Model):
     """One published file."""
 
     path: Annotated[str, Field(description="Path relative to the output location.")]
-    format: Literal["parquet", "jsonl", "json", "markdown"]
+    format: FileFormat
     bytes: Annotated[int, Field(ge=0)]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
