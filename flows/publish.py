@@ -244,7 +244,8 @@ def datapackage(
 def clear_leftovers(storage: Storage) -> list[str]:
     """Remove what killed runs left behind; the caller holds the output's lock.
 
-    That is the staging folder, and release folders that the catalog does not name
+    That is the staging folder, a temporary catalog file from a write cut short, and
+    release folders that the catalog does not name
     (moved into place by a run killed before it replaced the catalog, or dropped by
     `--keep` from a catalog whose run was killed before it removed them).
 
@@ -259,6 +260,10 @@ def clear_leftovers(storage: Storage) -> list[str]:
     for name in storage.list_dir(STAGING):
         storage.remove_tree(f"{STAGING}/{name}")
         removed.append(f"{STAGING}/{name}")
+    for name in storage.list_dir(""):
+        if name.startswith(".catalog.json.") and name.endswith(".tmp"):  # a catalog write cut short
+            storage.remove_tree(name)
+            removed.append(name)
     on_disk = storage.list_dir(RELEASES)
     if not on_disk:
         return removed

@@ -212,3 +212,15 @@ def test_catalog_rebuild_leaves_out_damaged_releases(corpus: Path, tmp_path: Pat
     assert "comments.parquet differs" in rebuilt.skipped[str(second.release_id)]
     assert "no datapackage.json" in rebuilt.skipped["20260101T000000Z-deadbeef"]
     assert_intact(out, latest=first.release_id)
+
+
+def test_leftovers_of_a_killed_run_are_cleared(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run_once(corpus, out)
+    (out / ".catalog.json.4242.tmp").write_text('{"latest": ')  # a catalog write cut short
+    (out / ".staging" / "20260101T000000Z-00000000").mkdir(parents=True)
+    (out / "releases" / "20260101T000000Z-11111111").mkdir()  # moved into place, never named
+    assert not run_once(corpus, out).published  # unchanged input; the leftovers are cleared anyway
+    assert not (out / ".catalog.json.4242.tmp").exists()
+    assert_clean(out)
+    assert_intact(out, latest=first.release_id)
