@@ -49,6 +49,7 @@ came from for lineage.
 - Created: {created}
 - Pipeline: broadsheet {pipeline_version()}
 - Sources: {", ".join(sources) or "none"}
+- Release id: `{release_id}` (cite it with the pipeline version)
 - What changed: {notes}
 
 ## Contents
@@ -65,6 +66,8 @@ end-exclusive offsets into `documents.text` of the same document.
 
 ## How to load it
 
+In this folder, with pyarrow, pandas or DuckDB:
+
 ```python
 import pyarrow.parquet as pq
 positions = pq.read_table("positions.parquet")
@@ -73,6 +76,19 @@ positions = pq.read_table("positions.parquet")
 ```sql
 -- DuckDB
 SELECT actor, cue, act, count(*) FROM 'positions.parquet' GROUP BY ALL ORDER BY 4 DESC;
+```
+
+From wherever the release is published (an output folder, `http(s)://` where
+`broadsheet serve` or a web server offers it, or `s3://`), with every file
+checked against the SHA-256 in `catalog.json`:
+
+```python
+from flows import open_dataset
+positions = open_dataset("http://127.0.0.1:8000/", "positions", release="{release_id}")
+```
+
+```console
+$ broadsheet download http://127.0.0.1:8000/ --dest data --release {release_id}
 ```
 
 ## How it was made
@@ -92,4 +108,12 @@ Positions are machine-extracted: check them against `text` before quoting them.
 
 > broadsheet release {release_id} ({created_at:%Y}). Dataset produced with broadsheet
 > {pipeline_version()} from the sources listed above.
+
+```bibtex
+@misc{{broadsheet_{release_id.lower().replace("-", "_")},
+  title  = {{broadsheet release {release_id}}},
+  year   = {{{created_at:%Y}}},
+  note   = {{Produced with broadsheet {pipeline_version()}; sources: {", ".join(sources) or "none"}}},
+}}
+```
 """

@@ -2,6 +2,9 @@
 
     broadsheet run [--raw DIR] [--out DIR]   publish raw/ into output/ (the Prefect flow)
     broadsheet catalog [--out DIR]           list the releases of an output folder
+    broadsheet catalog --rebuild [--out DIR] rebuild catalog.json from the releases on disk
+    broadsheet serve [--out DIR]             serve an output folder over HTTP (read-only)
+    broadsheet download URL --dest DIR       fetch a release, verified and resumable
 
 Exit status: 0 when a release was published or the input was unchanged, also when
 some inputs were rejected; 1 when nothing could be published; 2 for bad usage.
@@ -16,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flows.errors import BroadsheetError
@@ -57,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--raw", type=Path, default=Path("raw"), metavar="DIR",
                      help="folder of raw text files to ingest (default: raw)")
-    run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
-                     help="output folder to publish into (default: output)")
+    run.add_argument("--out", default="output", metavar="DIR",
+                     help="output folder, or s3://bucket/prefix URL, to publish into (default: output)")
     run.add_argument("--keep", type=int, default=None, metavar="N",
                      help="after publishing, keep only the N newest releases (default: keep all)")
     run.add_argument("--batch-size", type=int, default=200, metavar="N",
@@ -71,14 +74,63 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-depth", type=int, default=limits.max_depth, metavar="N",
                      help=f"reject comment threads deeper than N (default: {limits.max_depth:,})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary line")
+    _add_publishing_options(run)
 
     catalog = commands.add_parser(
-        "catalog", help="list the releases of an output folder",
-        description="Print the releases named in OUT/catalog.json, newest first, with their row counts.",
+        "catalog", help="list the releases of an output folder, or rebuild its catalog",
+        description="Print the releases named in OUT/catalog.json, newest first, with their row counts. "
+        "With --rebuild, write catalog.json anew from the releases on disk: each release's "
+        "datapackage.json is read and every file checked against its size and SHA-256; releases that "
+        "fail are left out and listed.",
     )
-    catalog.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
-                         help="output folder (default: output)")
+    catalog.add_argument("--out", default="output", metavar="DIR",
+                         help="output folder or s3://bucket/prefix URL (default: output)")
+    catalog.add_argument("--rebuild", action="store_true",
+                         help="rebuild catalog.json from the releases on disk, verifying every file")
+    _add_serving_commands(commands)
     return parser
+
+
+def _add_publishing_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="when another run is publishing into --out, wait up to SECONDS for it "
+                     "(default: 0, exit at once with a message)")
+    run.add_argument("--full", action="store_true",
+                     help="parse every input again instead of carrying unchanged ones forward")
+    run.add_argument("--no-prefect", action="store_true",
+                     help="run the stages directly, without the Prefect flow (no Prefect server)")
+
+
+def _add_serving_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve", help="serve an output folder over HTTP, read-only",
+        description="Serve OUT/catalog.json and the release files it names over HTTP (GET and HEAD only, "
+        "with ETag, Last-Modified and byte ranges, so Parquet readers and `broadsheet download` can "
+        "fetch parts of files). Nothing else in the folder is served. Logs one line per request.",
+    )
+    serve.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                       help="output folder to serve (default: output)")
+    serve.add_argument("--host", default="127.0.0.1", metavar="H",
+                       help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=int, default=8000, metavar="P",
+                       help="port (default: 8000; 0: any free port)")
+
+    download = commands.add_parser(
+        "download", help="download a release, verifying every file",
+        description="Read the catalog at URL (a `broadsheet serve` or any web server holding an output "
+        "folder, a folder, or a file:// or s3:// URL) and download a release into DEST: each file is "
+        "streamed into DEST/<path>.part, resumed with an HTTP Range request if interrupted, checked "
+        "against the catalog's size and SHA-256, and only then moved into place. A file that fails the "
+        "check is deleted and the command fails.",
+    )
+    download.add_argument("url", metavar="URL", help="where the catalog is, e.g. http://127.0.0.1:8000/")
+    download.add_argument("--dest", type=Path, required=True, metavar="DIR", help="destination folder")
+    download.add_argument("--release", default=None, metavar="ID", help="release id (default: the latest)")
+    download.add_argument("--dataset", action="append", default=None, metavar="NAME",
+                          help="dataset to download (repeatable; default: all)")
+    download.add_argument("--format", choices=("parquet", "jsonl"), default=None,
+                          help="download only this format (default: both)")
+    download.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def _print_summary(console: Console, result: dict[str, object]) -> None:
@@ -97,13 +149,24 @@ def _print_summary(console: Console, result: dict[str, object]) -> None:
         console.print(f"[yellow]rejected[/] {reject['uri']}: {reject['message']} ({reject['stage']}, {reject['error']})")
     if len(rejects) > 20:
         console.print(f"[yellow]… and {len(rejects) - 20} more rejects; see rejects.jsonl in the release[/]")
+    if result.get("published") and result.get("carried"):
+        console.print(f"parsed {result['parsed']:,} new or changed inputs; carried {result['carried']:,} "
+                      "unchanged documents forward")
     where = f" at {result['release_path']}" if result.get("release_path") else ""
     console.print(f"[bold]{result['message']}[/]{where}")
 
 
+def _run_without_prefect(args: argparse.Namespace) -> dict[str, object]:
+    from flows.run import run_once
+
+    limits = Limits(max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
+                    max_depth=args.max_depth)
+    outcome = run_once(args.raw, args.out, limits=limits, keep=args.keep, batch_size=args.batch_size,
+                       wait=args.wait, full=args.full)
+    return outcome.summary()
+
+
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    _prefect_defaults()
-    from flows.flow import publish_flow
     from flows.progress import listen
 
     if not args.raw.is_dir():
@@ -113,7 +176,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
                         disable=args.quiet or not console.is_terminal)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def show(stage: str, done: int, total: int) -> None:
         if total < _PROGRESS_MIN_DOCUMENTS:
@@ -125,11 +188,17 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     listen(show)
     try:
         with progress:
-            result = publish_flow(
-                raw=str(args.raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
-                max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
-                max_depth=args.max_depth,
-            )
+            if args.no_prefect:
+                result = _run_without_prefect(args)
+            else:
+                _prefect_defaults()
+                from flows.flow import publish_flow
+
+                result = publish_flow(
+                    raw=str(args.raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
+                    max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
+                    max_depth=args.max_depth, wait=args.wait, full=args.full,
+                )
     finally:
         listen(None)
     _print_summary(console, result)
@@ -138,9 +207,28 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     return EXIT_OK if str(result["message"]).startswith("input unchanged") else EXIT_NOTHING
 
 
+def _rebuild(args: argparse.Namespace, console: Console) -> int:
+    from flows.catalog import rebuild_catalog
+    from flows.storage import storage_for
+
+    storage = storage_for(args.out)
+    with storage.lock():
+        rebuilt = rebuild_catalog(storage)
+    for name, reason in rebuilt.skipped.items():
+        console.print(f"[yellow]left out[/] releases/{name}: {reason}")
+    if rebuilt.catalog.latest is None:
+        console.print(f"[bold]no complete release under {args.out}/releases/: catalog.json names none[/]")
+        return EXIT_NOTHING
+    console.print(f"[bold]rebuilt catalog.json with {len(rebuilt.catalog.releases)} release(s); "
+                  f"latest {rebuilt.catalog.latest}[/]")
+    return EXIT_OK
+
+
 def _catalog(args: argparse.Namespace, console: Console) -> int:
     from flows.catalog import read_catalog
 
+    if args.rebuild:
+        return _rebuild(args, console)
     catalog = read_catalog(args.out)
     if not catalog.releases:
         console.print(f"{args.out}/ holds no release yet: run `broadsheet run --out {args.out}`")
@@ -157,6 +245,53 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    import logging
+
+    from flows.serve import make_server
+
+    try:
+        server = make_server(args.out, args.host, args.port)
+    except (FileNotFoundError, OSError) as exc:
+        errors.print(f"[red]error:[/] cannot serve {args.out}: {exc}")
+        return EXIT_NOTHING
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    console.print(f"serving {args.out} at {server.url} (catalog: {server.url}catalog.json); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def _download(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import DownloadColumn, TransferSpeedColumn
+
+    from flows.download import download_release
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                        TransferSpeedColumn(),
+                        console=console, transient=True, disable=args.quiet or not console.is_terminal)
+    tasks: dict[str, TaskID] = {}
+
+    def show(path: str, done: int, total: int) -> None:
+        if path not in tasks:
+            tasks[path] = progress.add_task(path.rsplit("/", 1)[-1], total=total)
+        progress.update(tasks[path], completed=done)
+
+    with progress:
+        result = download_release(args.url, args.dest, release=args.release, datasets=args.dataset,
+                                  formats=[args.format] if args.format else None, progress=show)
+    fetched = sum(1 for f in result.files if f.status != "present")
+    present = len(result.files) - fetched
+    console.print(f"[bold]release {result.release}: {fetched} file(s) downloaded ({result.bytes:,} bytes)"
+                  + (f", {present} already in place" if present else "")
+                  + f", all verified, in {result.dest}[/]")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
@@ -167,6 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, console, errors)
         if args.command == "catalog":
             return _catalog(args, console)
+        if args.command == "serve":
+            return _serve(args, console, errors)
+        if args.command == "download":
+            return _download(args, console)
     except BroadsheetError as error:
         errors.print(f"[red]error:[/] {error}")
         return EXIT_NOTHING

@@ -14,9 +14,13 @@
      │    ├── NoArticleFound
      │    └── LimitExceeded         too many comments or too deep a thread
      ├── RecordInvalid              an extracted record breaks its schema (validate stage)
-     └── PublishError               a release could not be written
-          ├── OutputLocked          another run is publishing into the same output
-          └── CatalogError          catalog.json is missing, truncated or corrupt
+     ├── PublishError               a release could not be written
+     │    ├── OutputLocked          another run is publishing into the same output
+     │    └── CatalogError          catalog.json is missing, truncated or corrupt
+     └── DownloadError              a published release could not be fetched (consumers' side)
+          ├── TransientDownloadError  ... but trying again later may work (5xx, 429, timeouts)
+          ├── UnsafeCatalog         a catalog names paths or places a download must not write to
+          └── ChecksumMismatch      a file's size or SHA-256 differs from the catalog's
 
 Record-level problems are not raised to the caller: the flow turns them into
 `Reject` records (with `stage`, `error` = class name, `message`) and the run goes
@@ -31,9 +35,11 @@ __all__ = [
     "BinaryDocument",
     "BroadsheetError",
     "CatalogError",
+    "ChecksumMismatch",
     "ConfigError",
     "DecodeError",
     "DocumentTooLarge",
+    "DownloadError",
     "EmptyDocument",
     "IngestError",
     "LimitExceeded",
@@ -42,8 +48,10 @@ __all__ = [
     "ParseError",
     "PublishError",
     "RecordInvalid",
+    "TransientDownloadError",
     "TransientIngestError",
     "UndecodableDocument",
+    "UnsafeCatalog",
     "UnsupportedMediaType",
 ]
 
@@ -148,3 +156,23 @@ class OutputLocked(PublishError):
 
 class CatalogError(PublishError):
     """catalog.json is missing, truncated or corrupt."""
+
+
+class DownloadError(BroadsheetError):
+    """A published release, or one file of it, could not be fetched or read."""
+
+    stage = "publish"
+
+
+class TransientDownloadError(DownloadError):
+    """The server failed for now (5xx, 429, a timeout): trying again later may work."""
+
+    retryable = True
+
+
+class UnsafeCatalog(DownloadError):
+    """A catalog names a path that would leave the destination folder, or another host."""
+
+
+class ChecksumMismatch(DownloadError):
+    """A downloaded file's size or SHA-256 is not the one the catalog names."""

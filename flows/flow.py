@@ -1,7 +1,8 @@
 """The Prefect flow: thin tasks around the plain stage code in `flows.run`.
 
     ingest_files ──► plan ──► parse_batch × N ──► publish_release
-      (I/O, retried)          (CPU, never retried)  (I/O)
+      (I/O, retried)   │      (CPU, never retried)  (I/O)
+                       └─ records of unchanged inputs carried forward from the previous release
 
 Tasks work on batches of documents, never on single records: a task run costs
 milliseconds of bookkeeping. Results stay in memory (no caching, no result
@@ -18,11 +19,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
+from flows.ingest import RawDocument
 from flows.process import Batch, process_batch
 from flows.progress import report
 from flows.run import DEFAULT_BATCH_SIZE, Collected, Outcome, Run, batched, collect_files
 from flows.settings import DEFAULT_LIMITS, Limits
-from flows.ingest import RawDocument
 
 __all__ = ["publish_flow"]
 
@@ -53,15 +54,7 @@ def publish(run: Run) -> Outcome:
 
 
 def _summary(outcome: Outcome) -> dict[str, Any]:
-    return {
-        "published": outcome.published,
-        "message": outcome.message,
-        "release_id": outcome.release_id,
-        "release_path": outcome.release_path,
-        "rows": outcome.rows,
-        "documents": outcome.documents,
-        "rejects": [r.model_dump(mode="json") for r in outcome.rejects],
-    }
+    return outcome.summary()
 
 
 def _artifacts(outcome: Outcome) -> None:
@@ -85,21 +78,28 @@ def publish_flow(
     max_document_bytes: int = DEFAULT_LIMITS.max_document_bytes,
     max_comments: int = DEFAULT_LIMITS.max_comments,
     max_depth: int = DEFAULT_LIMITS.max_depth,
+    wait: float = 0.0,
+    full: bool = False,
 ) -> dict[str, Any]:
-    """Publish every file under `raw` as a release in `out` (nothing new if the input is unchanged)."""
+    """Publish every file under `raw` as a release in `out` (nothing new if the input is unchanged).
+
+    Only new or changed inputs are parsed (all of them with `full`); `out` is a folder
+    or an `s3://bucket/prefix` URL; `wait` is how long to wait for another run that is
+    publishing into `out`.
+    """
     logger = get_run_logger()
     limits = Limits(max_document_bytes=max_document_bytes, max_comments=max_comments, max_depth=max_depth)
     collected = ingest_files(raw, limits)
-    with Run(Path(out), keep=keep) as run:
+    with Run(out, keep=keep, wait=wait, full=full) as run:
         outcome = run.plan(collected)
         if outcome is None:
-            batches = list(batched(collected.raws, batch_size))
+            batches = list(batched(run.pending, batch_size))
             futures = [parse_batch.submit(batch, limits) for batch in batches]
             done = 0
             for future, batch in zip(futures, batches, strict=True):
                 run.add(future.result())
                 done += len(batch)
-                report("parse", done, len(collected.raws))
+                report("parse", done, len(run.pending))
             outcome = publish(run)
     logger.info(
         "%s: %d documents, %s, %d rejects",

@@ -1,42 +1,60 @@
 """Publish stage: write a release (Parquet + JSON Lines), its datapackage.json and dataset card.
 
+    stage files ──► seal ──► promote ──► catalog ──► retain
+    .staging/<id>/   datapackage.json,   releases/<id>/   catalog.json     drop releases past --keep
+    (batch by batch) README.md           (rename or copy)  (atomic replace)  (only now)
+
 A release is written into a staging folder (`<out>/.staging/<id>/`) batch by batch:
 each batch of records becomes a Parquet row group and a run of JSON lines, so the
-corpus is never held in memory. When every file is closed, their sizes and SHA-256
-are recorded, the descriptor and card are written, the folder is renamed into
-`<out>/releases/<id>/`, and only then is the catalog replaced. A crash at any
-point leaves the previous release and catalog as they were.
+corpus is never held in memory; sizes and SHA-256 are computed as the bytes are
+written. When every file is closed, the descriptor and card are written, the folder
+is moved into `<out>/releases/<id>/`, and only then is the catalog replaced; older
+releases beyond `keep` are removed after that. A crash or kill at any point leaves
+the previous release and catalog as they were: the catalog names only complete
+releases, and the next run clears what a killed run left behind (`clear_leftovers`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.card import render_card
-from flows.catalog import add_release, read_catalog, write_catalog
-from flows.errors import PublishError
-from flows.version import pipeline_version
+from flows.catalog import RELEASES, add_release, read_catalog, write_catalog
+from flows.errors import CatalogError, PublishError
+from flows.faults import fault_point
+from flows.storage import HashingWriter, OutputLock, Storage
+from flows.version import pipeline_fingerprint, pipeline_version
 from schemas import DATASETS, Record, arrow_schema, table_schema
-from schemas.catalog import CatalogFile, CatalogRelease, DatasetEntry
+from schemas.catalog import CatalogFile, CatalogRelease, DatasetEntry, FileFormat, ReleaseChanges
 
-__all__ = ["ReleaseWriter", "publish_release", "release_id_for"]
+__all__ = [
+    "DATAPACKAGE_PROFILE",
+    "MEDIA_TYPES",
+    "STAGING",
+    "ReleaseWriter",
+    "clear_leftovers",
+    "datapackage",
+    "publish_release",
+    "release_id_for",
+]
 
-PARQUET_ONLY: frozenset[str] = frozenset()
 JSONL_ONLY = frozenset({"rejects"})
-MEDIA_TYPES = {"parquet": "application/vnd.apache.parquet", "jsonl": "application/jsonl"}
+#: Media types of the published files, by format.
+MEDIA_TYPES = {
+    "parquet": "application/vnd.apache.parquet",
+    "jsonl": "application/jsonl",
+    "json": "application/json",
+    "markdown": "text/markdown",
+}
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-DATARESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
-_CHUNK = 1 << 20
+#: The folder (under the output) where releases are written before they are published.
+STAGING = ".staging"
 
 
 def release_id_for(created_at: datetime, fingerprint: str) -> str:
@@ -44,19 +62,12 @@ def release_id_for(created_at: datetime, fingerprint: str) -> str:
     return f"{created_at.astimezone(UTC):%Y%m%dT%H%M%SZ}-{fingerprint[:8]}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @dataclass(slots=True)
 class _Dataset:
     name: str
     schema: pa.Schema
-    jsonl: IO[bytes]
+    jsonl: HashingWriter
+    parquet_sink: HashingWriter | None
     parquet: pq.ParquetWriter | None
     rows: int = 0
 
@@ -65,23 +76,28 @@ class _Dataset:
 class ReleaseWriter:
     """Streams batches of records into the files of one release in a staging folder.
 
-    Use as a context manager; `write` as many batches as there are, then `finish`.
+    Use as a context manager; `write` (parsed records) and `carry` (records carried
+    forward from the previous release) as many batches as there are, then `close`.
+
+    Attributes:
+        storage: the output location.
+        staging: the staging folder, relative to the output (`.staging/<id>`).
     """
 
-    staging: Path
+    storage: Storage
+    staging: str
     datasets: dict[str, _Dataset] = field(default_factory=dict)
+    closed: bool = False
 
     def __enter__(self) -> ReleaseWriter:
-        self.staging.mkdir(parents=True, exist_ok=False)
         for name in DATASETS:
             schema = arrow_schema(name)
-            parquet = None
+            parquet = sink = None
             if name not in JSONL_ONLY:
-                parquet = pq.ParquetWriter(
-                    self.staging / f"{name}.parquet", schema, compression="zstd", write_statistics=True
-                )
-            jsonl = (self.staging / f"{name}.jsonl").open("wb")
-            self.datasets[name] = _Dataset(name, schema, jsonl, parquet)
+                sink = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}.parquet"))
+                parquet = pq.ParquetWriter(sink, schema, compression="zstd", write_statistics=True)
+            jsonl = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}.jsonl"))
+            self.datasets[name] = _Dataset(name, schema, jsonl, sink, parquet)
         return self
 
     def write(self, rows: dict[str, list[Record]]) -> None:
@@ -95,12 +111,40 @@ class ReleaseWriter:
                 table = pa.Table.from_pylist([r.model_dump() for r in records], schema=dataset.schema)
                 dataset.parquet.write_table(table)
             dataset.rows += len(records)
+        fault_point("during-staging")
+
+    def carry(self, name: str, batch: pa.RecordBatch, lines: list[bytes]) -> None:
+        """Append records of the previous release as they were: Parquet rows and their JSON lines.
+
+        Raises:
+            PublishError: the two forms of the records disagree in number.
+        """
+        dataset = self.datasets[name]
+        if batch.num_rows != len(lines):
+            raise PublishError(
+                f"the previous release's {name}.parquet and {name}.jsonl disagree ({batch.num_rows} rows "
+                f"against {len(lines)} lines): run with --full to parse every input again",
+                uri=self.storage.url,
+            )
+        if not lines:
+            return
+        dataset.jsonl.write(b"".join(lines))
+        if dataset.parquet is not None:
+            dataset.parquet.write_batch(
+                batch.cast(dataset.schema) if batch.schema != dataset.schema else batch
+            )
+        dataset.rows += len(lines)
 
     def close(self) -> None:
+        """Close every file (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
         for dataset in self.datasets.values():
             dataset.jsonl.close()
-            if dataset.parquet is not None:
+            if dataset.parquet is not None and dataset.parquet_sink is not None:
                 dataset.parquet.close()
+                dataset.parquet_sink.close()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -109,29 +153,63 @@ class ReleaseWriter:
         """Rows and files (with size and SHA-256) of each dataset; paths start with `prefix`."""
         entries = {}
         for name, dataset in self.datasets.items():
-            formats = ["jsonl"] if dataset.parquet is None else ["parquet", "jsonl"]
             files = []
-            for fmt in formats:
-                path = self.staging / f"{name}.{fmt}"
+            sinks: list[tuple[FileFormat, HashingWriter]] = [("jsonl", dataset.jsonl)]
+            if dataset.parquet_sink is not None:
+                sinks.insert(0, ("parquet", dataset.parquet_sink))
+            for fmt, sink in sinks:
                 files.append(
                     CatalogFile(
-                        path=f"{prefix}/{path.name}", format=fmt, bytes=path.stat().st_size, sha256=_sha256(path)
+                        path=f"{prefix}/{name}.{fmt}",
+                        format=fmt,
+                        bytes=sink.bytes,
+                        sha256=sink.sha256,
                     )
                 )
             entries[name] = DatasetEntry(rows=dataset.rows, files=files)
         return entries
 
+    def add_file(self, name: str, data: bytes, fmt: FileFormat, prefix: str) -> CatalogFile:
+        """Write one more file (the descriptor, the card) into the staging folder."""
+        sink = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}"))
+        with sink:
+            sink.write(data)
+        return CatalogFile(
+            path=f"{prefix}/{name}",
+            format=fmt,
+            bytes=sink.bytes,
+            sha256=sink.sha256,
+        )
 
-def datapackage(release_id: str, created_at: datetime, datasets: dict[str, DatasetEntry],
-                sources: list[str]) -> dict[str, Any]:
-    """The Frictionless Data Package (v2) descriptor of a release."""
+
+def datapackage(
+    release_id: str,
+    created_at: datetime,
+    datasets: dict[str, DatasetEntry],
+    sources: list[str],
+    *,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The Frictionless Data Package (v2) descriptor of a release.
+
+    `$schema` names the v2 profile at the root only: in v2 it belongs to root-level
+    descriptors, and the resources and Table Schemas inside inherit the version.
+
+    Args:
+        release_id: the release.
+        created_at: when its run started.
+        datasets: its datasets and files.
+        sources: names of the sources that fed it.
+        extra: broadsheet's own facts (fingerprints, notes, changes), kept under `broadsheet`
+            so that `broadsheet catalog --rebuild` can restore them.
+    """
     resources = []
     for name, entry in datasets.items():
         model = DATASETS[name]
         for file in entry.files:
+            schema = {k: v for k, v in table_schema(name).items() if k != "$schema"}  # root-level only
             resources.append(
                 {
-                    "$schema": DATARESOURCE_PROFILE,
                     "name": name if file.format == "jsonl" else f"{name}-{file.format}",
                     "title": f"{name} ({'JSON Lines' if file.format == 'jsonl' else 'Parquet'})",
                     "description": model.about,
@@ -142,10 +220,10 @@ def datapackage(release_id: str, created_at: datetime, datasets: dict[str, Datas
                     **({"encoding": "utf-8"} if file.format == "jsonl" else {}),
                     "bytes": file.bytes,
                     "hash": f"sha256:{file.sha256}",
-                    "schema": table_schema(name),
+                    "schema": schema,
                 }
             )
-    return {
+    package: dict[str, Any] = {
         "$schema": DATAPACKAGE_PROFILE,
         "name": f"broadsheet-{release_id.lower()}",
         "id": release_id,
@@ -158,10 +236,53 @@ def datapackage(release_id: str, created_at: datetime, datasets: dict[str, Datas
         "contributors": [{"title": "broadsheet " + pipeline_version(), "roles": ["producer"]}],
         "resources": resources,
     }
+    if extra:
+        package["broadsheet"] = extra
+    return package
+
+
+def clear_leftovers(storage: Storage) -> list[str]:
+    """Remove what killed runs left behind; the caller holds the output's lock.
+
+    That is the staging folder, a temporary catalog file from a write cut short, and
+    release folders that the catalog does not name
+    (moved into place by a run killed before it replaced the catalog, or dropped by
+    `--keep` from a catalog whose run was killed before it removed them).
+
+    Returns:
+        The folders removed, relative to the output.
+
+    Raises:
+        CatalogError: releases exist but catalog.json does not: rebuild it first, so
+            that no release is mistaken for a leftover.
+    """
+    removed = []
+    for name in storage.list_dir(STAGING):
+        storage.remove_tree(f"{STAGING}/{name}")
+        removed.append(f"{STAGING}/{name}")
+    for name in storage.list_dir(""):
+        if name.startswith(".catalog.json.") and name.endswith(".tmp"):  # a catalog write cut short
+            storage.remove_tree(name)
+            removed.append(name)
+    on_disk = storage.list_dir(RELEASES)
+    if not on_disk:
+        return removed
+    if storage.size("catalog.json") is None:
+        raise CatalogError(
+            f"is missing while {RELEASES}/ holds {len(on_disk)} release folder(s): rebuild it with "
+            "`broadsheet catalog --rebuild --out DIR` before publishing again",
+            uri=f"{storage.url.rstrip('/')}/catalog.json",
+        )
+    named = {release.path for release in read_catalog(storage).releases}
+    for name in on_disk:
+        if f"{RELEASES}/{name}" not in named:
+            storage.remove_tree(f"{RELEASES}/{name}")
+            removed.append(f"{RELEASES}/{name}")
+    return removed
 
 
 def publish_release(
-    out: Path,
+    storage: Storage,
     writer: ReleaseWriter,
     *,
     release_id: str,
@@ -169,38 +290,48 @@ def publish_release(
     fingerprint: str,
     sources: list[str],
     notes: str,
+    changes: ReleaseChanges | None = None,
     keep: int | None = None,
+    lock: OutputLock | None = None,
 ) -> CatalogRelease:
-    """Seal the staged release, move it into `out/releases/`, then replace the catalog.
+    """Seal the staged release, move it into `releases/`, then replace the catalog.
 
     Args:
-        out: the output location.
-        writer: the closed writer that staged the release.
+        storage: the output location.
+        writer: the writer that staged the release (closed here).
         release_id: its id.
         created_at: when the run started.
         fingerprint: hash of the inputs and pipeline version (unchanged input, same fingerprint).
         sources: names of the sources that fed it.
         notes: what changed since the previous release, in a sentence or two.
+        changes: the same, in numbers.
         keep: after the catalog is in place, keep only this many newest releases.
+        lock: the output's lock, checked just before the catalog is replaced.
     """
-    prefix = f"releases/{release_id}"
+    writer.close()
+    prefix = f"{RELEASES}/{release_id}"
     datasets = writer.files(prefix)
-    package = datapackage(release_id, created_at, datasets, sources)
+    extra = {
+        "fingerprint": fingerprint,
+        "pipeline_version": pipeline_version(),
+        "pipeline_fingerprint": pipeline_fingerprint(),
+        "notes": notes,
+        **({"changes": changes.model_dump(mode="json", exclude_none=True)} if changes else {}),
+    }
+    package = datapackage(release_id, created_at, datasets, sources, extra=extra)
     card = render_card(release_id, created_at, datasets, sources=sources, notes=notes)
-    staging = writer.staging
-    (staging / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    (staging / "README.md").write_text(card, "utf-8")
     metadata = [
-        CatalogFile(path=f"{prefix}/{name}", format=fmt, bytes=(staging / name).stat().st_size,
-                    sha256=_sha256(staging / name))
-        for name, fmt in (("datapackage.json", "json"), ("README.md", "markdown"))
+        writer.add_file(
+            "datapackage.json",
+            (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+            "json",
+            prefix,
+        ),
+        writer.add_file("README.md", card.encode("utf-8"), "markdown", prefix),
     ]
-    _fsync_tree(staging)
-    final = out / prefix
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        raise PublishError(f"release folder {final} already exists: remove it or run again", uri=str(out))
-    os.replace(staging, final)
+    fault_point("after-staging")
+    storage.promote(writer.staging, prefix)
+    fault_point("after-move")
     release = CatalogRelease(
         id=release_id,
         created_at=created_at,
@@ -208,28 +339,22 @@ def publish_release(
         datasets=datasets,
         fingerprint=fingerprint,
         pipeline_version=pipeline_version(),
+        pipeline_fingerprint=pipeline_fingerprint(),
         notes=notes,
+        changes=changes,
         sources=sources,
         metadata=metadata,
     )
-    catalog = add_release(read_catalog(out), release)
-    write_catalog(out, catalog)
-    if keep is not None:
-        _retain(out, keep)
+    catalog = add_release(read_catalog(storage), release)
+    dropped = []
+    if keep is not None and len(catalog.releases) > keep:
+        dropped = catalog.releases[keep:]
+        catalog = catalog.model_copy(update={"releases": catalog.releases[:keep]})
+    if lock is not None:
+        lock.check()
+    fault_point("before-catalog")
+    write_catalog(storage, catalog)
+    fault_point("after-catalog")
+    for old in dropped:
+        storage.remove_tree(old.path)
     return release
-
-
-def _retain(out: Path, keep: int) -> None:
-    catalog = read_catalog(out)
-    kept, dropped = catalog.releases[:keep], catalog.releases[keep:]
-    if not dropped:
-        return
-    write_catalog(out, catalog.model_copy(update={"releases": kept}))
-    for release in dropped:
-        shutil.rmtree(out / release.path, ignore_errors=True)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.iterdir():
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())

@@ -1,34 +1,47 @@
 """One publishing run, stage by stage: plain Python that the Prefect flow drives.
 
-    ingest ──► plan ──► process (batches) ──► publish ──► catalog
+    ingest ──► plan ──► process (batches of new or changed inputs) ──► publish ──► catalog
+                └──► carry forward (unchanged inputs, from the previous release) ──┘
 
 `Run` holds the state between the stages: the output lock, the staging writer and
 the counts for the summary. The flow in `flows.flow` calls its methods from thin
 tasks; `run_once` calls them directly (tests, benchmarks, and `broadsheet run
---no-prefect`).
+--no-prefect`). `Run.plan` decides what to parse (`Run.pending`); see
+`flows.incremental`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from flows.catalog import output_lock, read_catalog
+from flows.catalog import read_catalog
 from flows.errors import BroadsheetError, ConfigError, IngestError
+from flows.incremental import carry_forward, plan_inputs, previous_inputs
 from flows.ingest import RawDocument, iter_files
 from flows.process import Batch, process_batch, reject_for
-from flows.publish import ReleaseWriter, publish_release, release_id_for
+from flows.publish import STAGING, ReleaseWriter, clear_leftovers, publish_release, release_id_for
 from flows.settings import Limits
+from flows.storage import OutputLock, Storage, storage_for
 from flows.version import pipeline_fingerprint
 from schemas import Reject
+from schemas.catalog import CatalogRelease, ReleaseChanges
 
-__all__ = ["Collected", "Outcome", "Run", "batched", "collect_files", "run_once"]
+__all__ = [
+    "Collected",
+    "Outcome",
+    "Run",
+    "batched",
+    "collect_files",
+    "input_fingerprint",
+    "release_notes",
+    "run_once",
+]
 
 DEFAULT_BATCH_SIZE = 200
 
@@ -58,6 +71,23 @@ class Outcome:
     rows: dict[str, int] = field(default_factory=dict)
     documents: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    #: Inputs parsed by this run, and documents whose records were carried forward.
+    parsed: int = 0
+    carried: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """The outcome as plain data (the flow's return value, the command line's summary)."""
+        return {
+            "published": self.published,
+            "message": self.message,
+            "release_id": self.release_id,
+            "release_path": self.release_path,
+            "rows": self.rows,
+            "documents": self.documents,
+            "parsed": self.parsed,
+            "carried": self.carried,
+            "rejects": [r.model_dump(mode="json") for r in self.rejects],
+        }
 
 
 def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()) -> Collected:
@@ -88,57 +118,101 @@ def input_fingerprint(collected: Collected) -> str:
 
 
 class Run:
-    """One publishing run into `out`. Use as a context manager around `plan`, `add` and `finish`."""
+    """One publishing run into `out`. Use as a context manager around `plan`, `add` and `finish`.
 
-    def __init__(self, out: Path, *, keep: int | None = None, now: datetime | None = None) -> None:
+    Args:
+        out: the output location: a folder, or an `s3://bucket/prefix` URL.
+        keep: after publishing, keep only this many newest releases.
+        now: the time of the run (default: now).
+        wait: seconds to wait for another run that holds the output's lock.
+        full: parse every input, carrying nothing forward from the previous release.
+    """
+
+    def __init__(self, out: Path | str | Storage, *, keep: int | None = None, now: datetime | None = None,
+                 wait: float = 0.0, full: bool = False) -> None:
         if keep is not None and keep < 1:
             raise ConfigError(f"--keep {keep}: keep at least 1 release")
-        self.out = out
+        self.storage = storage_for(out)
         self.keep = keep
+        self.wait = wait
+        self.full = full
         self.created_at = (now or datetime.now(UTC)).replace(microsecond=0)
         self.collected = Collected()
         self.fingerprint = ""
         self.release_id = ""
         self.rows: dict[str, int] = {}
         self.rejects: list[Reject] = []
+        #: The inputs this run must parse (the others are carried forward); set by `plan`.
+        self.pending: list[RawDocument] = []
+        self.changes: ReleaseChanges | None = None
+        self._carried = 0
+        self._previous: CatalogRelease | None = None
         self._stack = ExitStack()
         self._writer: ReleaseWriter | None = None
+        self._lock: OutputLock | None = None
 
     def __enter__(self) -> Run:
-        self._stack.enter_context(output_lock(self.out))
+        self._lock = self._stack.enter_context(self.storage.lock(self.wait))
+        try:
+            clear_leftovers(self.storage)
+        except BaseException:
+            self._stack.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
             if self._writer is not None:
                 self._writer.close()
-                shutil.rmtree(self._writer.staging, ignore_errors=True)
+                self.storage.remove_tree(self._writer.staging)
         finally:
             self._stack.close()
 
+    def _where(self, release: CatalogRelease) -> str:
+        return f"{self.storage.url.rstrip('/')}/{release.path}"
+
     def plan(self, collected: Collected) -> Outcome | None:
-        """Decide whether to publish; returns the outcome when there is nothing to do."""
+        """Decide what to publish; returns the outcome when there is nothing to do.
+
+        Otherwise opens the staged release, writes the ingest rejects and the records
+        carried forward from the previous release, and sets `pending` to the inputs
+        that must be parsed (all of them with `full`, or when the pipeline changed).
+        """
         self.collected = collected
         self.fingerprint = input_fingerprint(collected)
-        latest = read_catalog(self.out)
+        latest = read_catalog(self.storage)
         current = next((r for r in latest.releases if r.id == latest.latest), None)
         if current is not None and current.fingerprint == self.fingerprint:
             return Outcome(
                 False,
                 f"input unchanged since release {current.id}: nothing new to publish",
                 release_id=current.id,
-                release_path=str(self.out / current.path),
+                release_path=self._where(current),
                 rows={name: d.rows for name, d in current.datasets.items()},
                 documents=len(collected.raws),
             )
         if not collected.raws:
             return Outcome(False, "found no readable input: nothing to publish", rejects=collected.rejects)
+        self._previous = current
+        reparse = None
+        if self.full:
+            reparse = "asked to parse every input (--full)"
+        elif current is not None and current.pipeline_fingerprint != pipeline_fingerprint():
+            reparse = f"the pipeline changed since {current.pipeline_version or 'that release'}"
+        previous = previous_inputs(self.storage, current) if current is not None else None
+        plan = plan_inputs(collected.raws, previous, previous_id=current.id if current else None,
+                           reparse=reparse)
+        self.pending = plan.parse
+        self.changes = plan.changes
         self.release_id = release_id_for(self.created_at, self.fingerprint)
-        staging = self.out / ".staging" / self.release_id
-        if staging.exists():
-            shutil.rmtree(staging)
-        self._writer = ReleaseWriter(staging).__enter__()
+        staging = f"{STAGING}/{self.release_id}"
+        self.storage.remove_tree(staging)
+        self._writer = ReleaseWriter(self.storage, staging).__enter__()
         self.add(Batch(rejects=list(collected.rejects)))
+        if current is not None and plan.carry:
+            for name, rows in carry_forward(self.storage, current, plan.carry, self._writer).items():
+                self.rows[name] = self.rows.get(name, 0) + rows
+        self._carried = len(plan.carry)
         return None
 
     def add(self, batch: Batch) -> None:
@@ -164,62 +238,80 @@ class Run:
                 "(the reasons follow; fix the inputs and run again)",
                 rejects=self.rejects,
             )
-        notes = self._notes()
+        changes = self._changes()
         release = publish_release(
-            self.out,
+            self.storage,
             self._writer,
             release_id=self.release_id,
             created_at=self.created_at,
             fingerprint=self.fingerprint,
             sources=self.collected.sources,
-            notes=notes,
+            notes=release_notes(self.rows, changes),
+            changes=changes,
             keep=self.keep,
+            lock=self._lock,
         )
         self._writer = None
-        with contextlib.suppress(OSError):
-            (self.out / ".staging").rmdir()
         return Outcome(
             True,
             f"published release {release.id}",
             release_id=release.id,
-            release_path=str(self.out / release.path),
+            release_path=self._where(release),
             rows={name: d.rows for name, d in release.datasets.items()},
             documents=documents,
             rejects=self.rejects,
+            parsed=len(self.pending),
+            carried=self._carried,
         )
 
-    def _notes(self) -> str:
-        catalog = read_catalog(self.out)
-        previous = next((r for r in catalog.releases if r.id == catalog.latest), None)
-        counts = ", ".join(f"{self.rows.get(n, 0):,} {n}" for n in ("documents", "articles", "positions",
-                                                                    "comments", "rejects"))
+    def _changes(self) -> ReleaseChanges | None:
+        if self.changes is None:
+            return None
+        previous = self._previous
         if previous is None:
-            return f"First release: {counts}."
-        changes = []
-        for name, entry in previous.datasets.items():
-            delta = self.rows.get(name, 0) - entry.rows
-            if delta:
-                changes.append(f"{name} {delta:+,}")
-        since = f"since {previous.id}: " + (", ".join(changes) if changes else "same counts, new content")
-        return f"{counts}; {since}."
+            return self.changes
+        names = list(dict.fromkeys([*self.rows, *previous.datasets]))
+        before = {name: entry.rows for name, entry in previous.datasets.items()}
+        rows = {name: self.rows.get(name, 0) - before.get(name, 0) for name in names}
+        return self.changes.model_copy(update={"rows": rows})
+
+
+def release_notes(rows: dict[str, int], changes: ReleaseChanges | None) -> str:
+    """What a release holds and what changed since the previous one, in a sentence or two."""
+    counts = ", ".join(f"{rows.get(n, 0):,} {n}" for n in ("documents", "articles", "positions", "comments",
+                                                           "rejects"))
+    if changes is None or changes.previous is None:
+        return f"First release: {counts}."
+    inputs = (f"{changes.documents_added:,} documents added, {changes.documents_changed:,} changed, "
+              f"{changes.documents_removed:,} removed, {changes.documents_unchanged:,} unchanged")
+    deltas = ", ".join(f"{name} {delta:+,}" for name, delta in changes.rows.items() if delta)
+    deltas = deltas or "same row counts"
+    parsed = (f"every input parsed again ({changes.reparsed})" if changes.reparsed
+              else f"{changes.documents_parsed:,} inputs parsed, the rest carried forward")
+    return f"{counts}. Since {changes.previous}: {inputs}; rows: {deltas}; {parsed}."
 
 
 def run_once(
     raw: Path,
-    out: Path,
+    out: Path | str | Storage,
     *,
     limits: Limits = Limits(),
     keep: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     collected: Collected | None = None,
+    wait: float = 0.0,
+    full: bool = False,
 ) -> Outcome:
-    """Publish `raw` into `out` without Prefect: ingest, plan, process in batches, publish."""
+    """Publish `raw` into `out` without Prefect: ingest, plan, process in batches, publish.
+
+    `out` is a folder or an `s3://bucket/prefix` URL; see `Run` for the other options.
+    """
     collected = collected if collected is not None else collect_files(raw, limits=limits)
-    with Run(out, keep=keep) as run:
+    with Run(out, keep=keep, wait=wait, full=full) as run:
         done = run.plan(collected)
         if done is not None:
             return done
-        for batch in batched(collected.raws, batch_size):
+        for batch in batched(run.pending, batch_size):
             run.add(process_batch(batch, limits))
         return run.finish()
 

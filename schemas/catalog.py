@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Catalog", "CatalogFile", "CatalogRelease", "DatasetEntry", "safe_relative_path"]
+__all__ = [
+    "Catalog",
+    "CatalogFile",
+    "CatalogRelease",
+    "DatasetEntry",
+    "FileFormat",
+    "RELEASE_ID_PATTERN",
+    "ReleaseChanges",
+    "safe_relative_path",
+]
 
-_RELEASE_ID = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
+#: What a release id looks like: `20260127T101500Z-1a2b3c4d` (UTC time, then 8 hex digits of its inputs).
+RELEASE_ID_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
 
 
 def safe_relative_path(value: str) -> str:
@@ -26,6 +36,10 @@ def safe_relative_path(value: str) -> str:
     return value
 
 
+#: The formats of published files.
+FileFormat = Literal["parquet", "jsonl", "json", "markdown"]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -34,7 +48,7 @@ class CatalogFile(_Model):
     """One published file."""
 
     path: Annotated[str, Field(description="Path relative to the output location.")]
-    format: Literal["parquet", "jsonl", "json", "markdown"]
+    format: FileFormat
     bytes: Annotated[int, Field(ge=0)]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
@@ -48,22 +62,57 @@ class DatasetEntry(_Model):
     files: list[CatalogFile]
 
 
+class ReleaseChanges(_Model):
+    """What changed since the previous release: documents and rows."""
+
+    previous: str | None = Field(default=None, description="The release this one was compared with.")
+    documents_added: Annotated[int, Field(ge=0)] = 0
+    documents_changed: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="Inputs at the same source and URI whose bytes changed."
+    )
+    documents_removed: Annotated[int, Field(ge=0)] = 0
+    documents_unchanged: Annotated[int, Field(ge=0)] = 0
+    documents_parsed: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="Inputs parsed by this run; the records of the others were carried forward."
+    )
+    reparsed: str | None = Field(
+        default=None, description="Why every input was parsed again (e.g. the pipeline changed), if it was."
+    )
+    rows: dict[str, int] = Field(default_factory=dict, description="Change in rows per dataset.")
+
+
 class CatalogRelease(_Model):
     """One release in the catalog."""
 
-    id: Annotated[str, Field(pattern=_RELEASE_ID)]
+    id: Annotated[str, Field(pattern=RELEASE_ID_PATTERN)]
     created_at: AwareDatetime
     path: str
     datasets: dict[str, DatasetEntry]
     fingerprint: str | None = Field(default=None, description="Hash of the inputs and the pipeline version.")
     pipeline_version: str | None = None
-    notes: str | None = None
+    pipeline_fingerprint: str | None = Field(
+        default=None, description="Hash of the parsing code and data; records are carried forward only "
+        "from a release made by the same pipeline."
+    )
+    notes: str | None = Field(default=None, description="What changed since the previous release, in words.")
+    changes: ReleaseChanges | None = None
     sources: list[str] = Field(default_factory=list)
     metadata: list[CatalogFile] = Field(
         default_factory=list, description="datapackage.json and README.md of the release."
     )
 
     _check_path = field_validator("path")(safe_relative_path)
+
+    @model_validator(mode="after")
+    def _files_inside_release(self) -> CatalogRelease:
+        for file in self.files():
+            if not file.path.startswith(self.path + "/"):
+                raise ValueError(f"file {file.path!r} lies outside its release folder {self.path!r}")
+        return self
+
+    def files(self) -> list[CatalogFile]:
+        """Every file of the release: each dataset's files, then datapackage.json and README.md."""
+        return [file for entry in self.datasets.values() for file in entry.files] + list(self.metadata)
 
 
 class Catalog(_Model):

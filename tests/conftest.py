@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Before anything imports prefect: its settings are read at import.
@@ -39,3 +39,58 @@ def raw_dir(tmp_path: Path) -> Path:
     raw.mkdir()
     (raw / SEED.name).write_bytes(SEED.read_bytes())
     return raw
+
+
+LAYOUTS = sorted((CASES / "layouts").glob("*.txt"))
+
+
+def make_corpus(raw: Path, count: int) -> list[Path]:
+    """Write `count` distinct documents into `raw`: the seed and the layout cases, varied by a
+    trailing line break count so that every file has its own bytes (and sha256)."""
+    raw.mkdir(parents=True, exist_ok=True)
+    texts = [SEED, *LAYOUTS]
+    written = []
+    for i in range(count):
+        source = texts[i % len(texts)]
+        path = raw / f"{i:04d}_{source.stem}.txt"
+        path.write_bytes(source.read_bytes().rstrip(b"\n") + b"\n" * (1 + i // len(texts)))
+        written.append(path)
+    return written
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A raw folder of 30 distinct documents."""
+    raw = tmp_path / "corpus"
+    make_corpus(raw, 30)
+    return raw
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served() -> Iterator[Callable[[Path], str]]:
+    """Start `broadsheet serve` (in a thread) on a free port of 127.0.0.1 for a folder; gives its URL."""
+    import threading
+
+    from flows.serve import make_server
+
+    servers = []
+
+    def start(out: Path) -> str:
+        server = make_server(out, "127.0.0.1", 0)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

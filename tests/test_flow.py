@@ -40,7 +40,8 @@ def test_cli_says_what_to_do_about_a_missing_raw_folder(tmp_path: Path, capsys: 
     assert "pass --raw DIR" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["catalog", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["catalog", "--help"], ["serve", "--help"],
+                                  ["download", "--help"]])
 def test_help_is_useful(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -49,3 +50,12 @@ def test_help_is_useful(argv: list[str], capsys: pytest.CaptureFixture[str]) -> 
     assert "usage: broadsheet" in text
     if argv[0] == "run":
         assert "--raw DIR" in text and "--out DIR" in text and "unchanged" in text.lower()
+
+
+def test_run_without_prefect(raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "--no-prefect", "--raw", str(raw_dir), "--out", str(out)]) == 0
+    assert "published release" in capsys.readouterr().out
+    (raw_dir / "more.txt").write_text("A Second Headline\n\nThe minister said the talks went well.\n")
+    assert main(["run", "--no-prefect", "--raw", str(raw_dir), "--out", str(out)]) == 0
+    assert "carried 1 unchanged documents forward" in capsys.readouterr().out
