@@ -22,7 +22,7 @@ from flows.process import Batch, process_batch
 from flows.progress import report
 from flows.run import DEFAULT_BATCH_SIZE, Collected, Outcome, Run, batched, collect_files
 from flows.settings import DEFAULT_LIMITS, Limits
-from flows.ingest import RawDocument
+from flows.ingestors.base import RawDocument
 
 __all__ = ["publish_flow"]
 

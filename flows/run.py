@@ -12,23 +12,36 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.catalog import output_lock, read_catalog
-from flows.errors import BroadsheetError, ConfigError, IngestError
-from flows.ingest import RawDocument, iter_files
+from flows.errors import BroadsheetError, ConfigError, DuplicateDocument, IngestError
+from flows.ingestors.base import RawDocument
+from flows.ingestors.files import iter_files
 from flows.process import Batch, process_batch, reject_for
 from flows.publish import ReleaseWriter, publish_release, release_id_for
 from flows.settings import Limits
+from flows.sources import Source
 from flows.version import pipeline_fingerprint
 from schemas import Reject
 
-__all__ = ["Collected", "Outcome", "Run", "batched", "collect_files", "run_once"]
+__all__ = [
+    "Collected",
+    "Outcome",
+    "Run",
+    "batched",
+    "collect_files",
+    "collect_source",
+    "collect_sources",
+    "drop_duplicates",
+    "run_once",
+]
 
 DEFAULT_BATCH_SIZE = 200
 
@@ -71,6 +84,52 @@ def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()
     return collected
 
 
+def collect_source(source: Source, *, out: Path, limits: Limits = Limits()) -> Collected:
+    """Ingest one configured source; whatever it cannot read (or a failure of the whole source)
+    becomes a reject, so that the other sources go on."""
+    collected = Collected(sources=[source.name])
+    for item in source.fetch(out, limits):
+        if isinstance(item, IngestError):
+            collected.rejects.append(reject_for(item, source=source.name, uri=item.uri or source.location))
+        else:
+            collected.raws.append(item)
+    return collected
+
+
+def drop_duplicates(collected: Collected) -> Collected:
+    """`collected` without documents whose bytes came in already (kept: the first); each one dropped
+    becomes a reject that names where its twin came from."""
+    seen: dict[str, RawDocument] = {}
+    kept = Collected(rejects=list(collected.rejects), sources=list(collected.sources))
+    for raw in collected.raws:
+        first = seen.setdefault(raw.document_id, raw)
+        if first is raw:
+            kept.raws.append(raw)
+            continue
+        error = DuplicateDocument(
+            f"has the same bytes as {first.uri} (source {first.source!r}), which is kept: remove one of "
+            "the two from the sources",
+            uri=raw.uri,
+        )
+        kept.rejects.append(reject_for(error, source=raw.source, uri=raw.uri, document_id=raw.document_id))
+    return kept
+
+
+def collect_sources(sources: Iterable[Source], *, out: Path, limits: Limits = Limits()) -> Collected:
+    """Ingest every source in turn (see `collect_source`); duplicates across them are dropped."""
+    collected = Collected()
+    for source in sources:
+        collected.extend(collect_source(source, out=out, limits=limits))
+    return drop_duplicates(collected)
+
+
+def _hints_digest(raw: RawDocument) -> str:
+    if not raw.hints:
+        return ""
+    text = json.dumps(raw.hints, sort_keys=True, default=str, ensure_ascii=False)
+    return "\t" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def batched(items: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
     """`items` in batches of at most `size`."""
     for start in range(0, len(items), size):
@@ -78,9 +137,9 @@ def batched(items: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
 
 
 def input_fingerprint(collected: Collected) -> str:
-    """Hash of what the run would publish: inputs (source, uri, bytes), rejects, pipeline version."""
+    """Hash of what the run would publish: inputs (source, uri, bytes, hints), rejects, pipeline version."""
     digest = hashlib.sha256(pipeline_fingerprint().encode())
-    for line in sorted(f"{r.source}\t{r.uri}\t{r.document_id}" for r in collected.raws):
+    for line in sorted(f"{r.source}\t{r.uri}\t{r.document_id}{_hints_digest(r)}" for r in collected.raws):
         digest.update(line.encode("utf-8") + b"\n")
     for line in sorted(f"{r.source}\t{r.uri}\t{r.error}" for r in collected.rejects):
         digest.update(b"reject\t" + line.encode("utf-8") + b"\n")
@@ -212,9 +271,15 @@ def run_once(
     keep: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     collected: Collected | None = None,
+    sources: Iterable[Source] | None = None,
 ) -> Outcome:
-    """Publish `raw` into `out` without Prefect: ingest, plan, process in batches, publish."""
-    collected = collected if collected is not None else collect_files(raw, limits=limits)
+    """Publish `raw` (or the given `sources`) into `out` without Prefect: ingest, plan, process in
+    batches, publish."""
+    if collected is None:
+        collected = (
+            collect_sources(sources, out=out, limits=limits) if sources is not None
+            else collect_files(raw, limits=limits)
+        )
     with Run(out, keep=keep) as run:
         done = run.plan(collected)
         if done is not None:
