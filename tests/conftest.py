@@ -39,3 +39,11 @@ def raw_dir(tmp_path: Path) -> Path:
     raw.mkdir()
     (raw / SEED.name).write_bytes(SEED.read_bytes())
     return raw
+
+
+@pytest.fixture
+def ingest_server() -> Iterator[object]:
+    """A real HTTP server on 127.0.0.1 with fixture pages, a WordPress-shaped API, feeds and faults."""
+    from .ingest_server import serve
+
+    yield from serve()
