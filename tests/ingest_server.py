@@ -232,7 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._json(self._post(post, query), items=1)
         elif route == "comments":
-            comments = sorted(server.comments, key=lambda c: (c["date"], c["id"]), reverse=True)
+            comments = sorted(server.comments, key=lambda c: (c["date"], c["id"]),
+                              reverse=query.get("order", "desc") != "asc")
             if "post" in query:
                 comments = [c for c in comments if str(c["post"]) == query["post"]]
             if "after" in query:
