@@ -1,7 +1,10 @@
 """The `broadsheet` command.
 
-    broadsheet run [--raw DIR] [--out DIR]   publish raw/ into output/ (the Prefect flow)
+    broadsheet run [--sources FILE] [--source NAME]... [--out DIR]
+                                             publish the sources of sources.toml into output/
+    broadsheet run --raw DIR [--out DIR]     publish the files under DIR (one `files` source)
     broadsheet catalog [--out DIR]           list the releases of an output folder
+    broadsheet ingestors                     list the ingestors: built-in and from plugins
 
 Exit status: 0 when a release was published or the input was unchanged, also when
 some inputs were rejected; 1 when nothing could be published; 2 for bad usage.
@@ -21,6 +24,7 @@ from rich.table import Table
 
 from flows.errors import BroadsheetError
 from flows.settings import Limits
+from flows.sources import DEFAULT_SOURCES_FILE
 from flows.version import package_version
 
 __all__ = ["main"]
@@ -49,14 +53,19 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="publish every file in the raw folder as a release",
-        description="Ingest every file under --raw, extract articles, positions and comments, and publish "
+        help="publish the sources (or every file in the raw folder) as a release",
+        description="Ingest the sources declared in --sources (default sources.toml; without that file, "
+        "every file under raw/), extract articles, positions and comments, and publish "
         "them as a new release under --out (Parquet, JSON Lines, datapackage.json, a dataset card, and "
         "catalog.json last). Unchanged input publishes nothing new. Runs as a Prefect flow on Prefect's "
         "temporary local server unless PREFECT_API_URL points at a server.",
     )
-    run.add_argument("--raw", type=Path, default=Path("raw"), metavar="DIR",
-                     help="folder of raw text files to ingest (default: raw)")
+    run.add_argument("--raw", type=Path, default=None, metavar="DIR",
+                     help="ingest every file under DIR as one `files` source, instead of the sources file")
+    run.add_argument("--sources", type=Path, default=None, metavar="FILE",
+                     help=f"the sources file (default: {DEFAULT_SOURCES_FILE}; without it, --raw raw)")
+    run.add_argument("--source", action="append", default=[], metavar="NAME",
+                     help="ingest only the source NAME of the sources file (repeat for several)")
     run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                      help="output folder to publish into (default: output)")
     run.add_argument("--keep", type=int, default=None, metavar="N",
@@ -78,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     catalog.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                          help="output folder (default: output)")
+    commands.add_parser(
+        "ingestors", help="list the ingestors that sources.toml can use",
+        description="List every ingestor by name: the built-ins and those that installed packages register "
+        "in the 'broadsheet.ingestors' entry-point group, with the package and the settings of each.",
+    )
     return parser
 
 
@@ -106,9 +120,20 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     from flows.flow import publish_flow
     from flows.progress import listen
 
-    if not args.raw.is_dir():
-        errors.print(f"[red]error:[/] {args.raw}/ does not exist or is not a folder: "
-                      "create it and put .txt files there, or pass --raw DIR")
+    from flows.sources import load_sources
+
+    if args.raw is not None and (args.sources is not None or args.source):
+        errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources from a "
+                     "sources file: use one or the other")
+        return EXIT_USAGE
+    sources_file = args.sources or DEFAULT_SOURCES_FILE
+    use_sources = args.raw is None and (args.sources is not None or bool(args.source) or sources_file.exists())
+    raw = args.raw or Path("raw")
+    if use_sources:
+        load_sources(sources_file, args.source)  # check it before starting Prefect: errors say what to fix
+    elif not raw.is_dir():
+        errors.print(f"[red]error:[/] {raw}/ does not exist or is not a folder: "
+                     "create it and put .txt files there, or pass --raw DIR")
         return EXIT_NOTHING
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
@@ -126,9 +151,10 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     try:
         with progress:
             result = publish_flow(
-                raw=str(args.raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
+                raw=str(raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
                 max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
-                max_depth=args.max_depth,
+                max_depth=args.max_depth, sources=str(sources_file) if use_sources else None,
+                select=list(args.source) or None,
             )
     finally:
         listen(None)
@@ -157,6 +183,23 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _ingestors(console: Console) -> int:
+    from flows.ingestors.registry import load_ingestor, registered
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("ingestor", "package", "settings"):
+        table.add_column(column)
+    for name, entry in registered().items():
+        try:
+            settings = ", ".join(load_ingestor(name).Config.model_fields)
+        except BroadsheetError as error:
+            settings = f"[red]cannot be loaded:[/] {error.message}"
+        package = entry.package + (f" (also claimed by {', '.join(entry.others)})" if entry.others else "")
+        table.add_row(name, package, settings)
+    console.print(table)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
@@ -167,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, console, errors)
         if args.command == "catalog":
             return _catalog(args, console)
+        if args.command == "ingestors":
+            return _ingestors(console)
     except BroadsheetError as error:
         errors.print(f"[red]error:[/] {error}")
         return EXIT_NOTHING
