@@ -47,3 +47,39 @@ def ingest_server() -> Iterator[object]:
     from .ingest_server import serve
 
     yield from serve()
+
+
+EXAMPLE_PLUGIN = ROOT / "examples" / "broadsheet-example-ingestor"
+
+
+@pytest.fixture(scope="session")
+def example_plugin() -> Iterator[str]:
+    """The example ingestor package, installed into this environment for the session, so that
+    broadsheet finds it through its `broadsheet.ingestors` entry point; the ingestor's name."""
+    import importlib
+    import site
+    import subprocess
+    import sys
+    import sysconfig
+    from importlib import metadata
+
+    from flows.ingestors.registry import refresh
+
+    try:
+        metadata.distribution("broadsheet-example-ingestor")
+        installed_before = True
+    except metadata.PackageNotFoundError:
+        installed_before = False
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--editable", str(EXAMPLE_PLUGIN)],
+        check=True, capture_output=True,
+    )
+    site.addsitedir(sysconfig.get_paths()["purelib"])  # read the new .pth file in this process too
+    importlib.invalidate_caches()
+    refresh()
+    yield "jsonl"
+    if not installed_before:
+        subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "broadsheet-example-ingestor"],
+                       check=False, capture_output=True)
+    refresh()

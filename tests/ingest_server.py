@@ -118,6 +118,7 @@ class Hit:
     status: int
     items: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+    query: str = ""
 
 
 class IngestServer(ThreadingHTTPServer):
@@ -172,7 +173,8 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.server.log.append(Hit(urlsplit(self.path).path, status, items, dict(self.headers.items())))
+        parts = urlsplit(self.path)
+        self.server.log.append(Hit(parts.path, status, items, dict(self.headers.items()), parts.query))
         if body:
             self.wfile.write(body)
 
@@ -303,11 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
         elif name == "charset-latin1":  # says ISO-8859-1, sends UTF-8
-            body = page.replace(b"Basha", "Bash\u00eb".encode()).replace(b'<meta charset="utf-8">', b"")
-            self._send(200, body, content_type="text/html; charset=ISO-8859-1")
+            self._send(200, _accented(page).encode("utf-8"), content_type="text/html; charset=ISO-8859-1")
         elif name == "charset-utf8":  # says UTF-8, sends Windows-1252
-            text = page.decode().replace("Basha", "Bash\u00eb").replace('<meta charset="utf-8">', "")
-            self._send(200, text.encode("cp1252"), content_type="text/html; charset=utf-8")
+            self._send(200, _accented(page).encode("cp1252"), content_type="text/html; charset=utf-8")
         elif name == "loop-a":
             self._send(302, headers={"Location": "/fault/loop-b"})
         elif name == "loop-b":
@@ -337,6 +337,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"%PDF-1.4 not really", content_type="application/pdf")
         else:
             self._send(404, b"no such fault", content_type="text/plain")
+
+
+#: A sentence with accents, for the wrong-charset faults.
+ACCENTED = "\u00ab Nous sommes soulag\u00e9s, enfin \u00bb, a d\u00e9clar\u00e9 un chauffeur fran\u00e7ais \u00e0 Dravik."
+
+
+def _accented(page: bytes) -> str:
+    """The page without its <meta charset>, with accented words in it."""
+    text = page.decode("utf-8").replace('<meta charset="utf-8">', "").replace("Basha", "Bash\u00eb")
+    return text.replace("<p>Hauliers", f"<p>{ACCENTED} Hauliers")
 
 
 def serve() -> Iterator[IngestServer]:

@@ -34,6 +34,7 @@ from flows.html import format_when
 from flows.ingestors.base import IngestContext, RawDocument
 from flows.ingestors.fetch import FetchSettings, Fetcher, check_http_url
 from flows.ingestors.state import CachedDocument, DocumentCache, read_json, write_json
+from flows.settings import Limits
 
 __all__ = ["WordPressConfig", "WordPressIngestor", "build_post_html", "thread_order"]
 
@@ -183,11 +184,12 @@ class WordPressIngestor:
                 uri=got.url,
             ) from None
 
-    def _list(self, fetcher: Fetcher, route: str, params: dict[str, str]) -> tuple[list[dict[str, Any]], bool]:
+    def _list(self, fetcher: Fetcher, route: str, params: dict[str, str], max_pages: int | None = None,
+              ) -> tuple[list[dict[str, Any]], bool]:
         """Every item of a paged list (up to `max_pages` pages) and whether the list is complete."""
         items: list[dict[str, Any]] = []
         url = f"{self.api}/{route}"
-        for page in range(1, self.config.max_pages + 1):
+        for page in range(1, (max_pages or self.config.max_pages) + 1):
             value, total = self._json(fetcher, url, params | {"per_page": str(self.config.per_page),
                                                               "page": str(page)})
             if not isinstance(value, list) or not all(isinstance(v, dict) and "id" in v for v in value):
@@ -201,16 +203,18 @@ class WordPressIngestor:
                 return items, True
         return items, False
 
-    def _document(self, fetcher: Fetcher, post: dict[str, Any], cache: DocumentCache) -> tuple[RawDocument, str]:
-        """The document of `post` (its comments fetched) and the latest comment date seen."""
+    def _document(self, fetcher: Fetcher, post: dict[str, Any], cache: DocumentCache, limits: Limits,
+                  ) -> tuple[RawDocument, str]:
+        """The document of `post` (all its comments fetched) and the latest comment date seen."""
         comments: list[dict[str, Any]] = []
         if self.config.comments:
+            pages = limits.max_comments // self.config.per_page + 1
             comments, complete = self._list(fetcher, "comments", {"post": str(post["id"]), "orderby": "date_gmt",
-                                                                  "order": "asc"})
+                                                                  "order": "asc"}, max_pages=pages)
             if not complete:
                 raise IngestError(
-                    f"post {post['id']} has more than max_pages × per_page = "
-                    f"{self.config.max_pages * self.config.per_page:,} comments: raise max_pages",
+                    f"post {post['id']} has more than {limits.max_comments:,} comments, the max_comments limit: "
+                    "raise it with --max-comments",
                     uri=str(post.get("link") or self.api),
                 )
         data = build_post_html(post, comments).encode("utf-8")
@@ -276,7 +280,7 @@ class WordPressIngestor:
                             raise IngestError("is not a WordPress post: check `site`",
                                               uri=f"{self.api}/posts/{post_id}")
                         post = value
-                    raw, latest_comment = self._document(fetcher, post, cache)
+                    raw, latest_comment = self._document(fetcher, post, cache, context.limits)
                 except IngestError as error:
                     yield error
                     failed = True
