@@ -23,7 +23,7 @@ help:
 	@echo "make typecheck  mypy --strict on flows/ and schemas/"
 	@echo "make bench      the benchmark (see bench/)"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
-	@echo "make schemas    regenerate schemas/json/*.schema.json from the models"
+	@echo "make schemas    regenerate schemas/json/*.schema.json and README's ingestor settings from the models"
 
 venv: $(BIN)/.installed
 
@@ -48,6 +48,7 @@ typecheck: venv
 
 schemas: venv
 	$(BIN)/python -m schemas.export
+	$(BIN)/python -m flows.ingestors.docs
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools

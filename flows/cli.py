@@ -119,15 +119,16 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     _prefect_defaults()
     from flows.flow import publish_flow
     from flows.progress import listen
-
     from flows.sources import load_sources
 
     if args.raw is not None and (args.sources is not None or args.source):
-        errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources from a "
+        errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources "
+                     "from a "
                      "sources file: use one or the other")
         return EXIT_USAGE
     sources_file = args.sources or DEFAULT_SOURCES_FILE
-    use_sources = args.raw is None and (args.sources is not None or bool(args.source) or sources_file.exists())
+    chosen = args.sources is not None or bool(args.source)
+    use_sources = args.raw is None and (chosen or sources_file.exists())
     raw = args.raw or Path("raw")
     if use_sources:
         load_sources(sources_file, args.source)  # check it before starting Prefect: errors say what to fix

@@ -51,7 +51,8 @@ def ingest_source(source: Source, out: str, limits: Limits) -> Collected:
     context = TaskRunContext.get()
     if transient and context is not None and context.task_run.run_count <= context.task.retries:
         raise TransientIngestError(
-            f"{transient} input(s) of source {source.name!r} failed in a way that may pass: trying the source again",
+            f"{transient} input(s) of source {source.name!r} failed in a way that may pass: "
+            "trying the source again",
             uri=source.location,
         )
     return collected
@@ -113,8 +114,8 @@ def publish_flow(
     specs = load_sources(Path(sources), select or ()) if sources is not None else [files_source(Path(raw))]
     ingest = ingest_source.with_options(retries=ingest_retries)
     collected = Collected()
-    for future in [ingest.submit(spec, out, limits) for spec in specs]:
-        collected.extend(future.result())
+    for ingested in [ingest.submit(spec, out, limits) for spec in specs]:
+        collected.extend(ingested.result())
     collected = drop_duplicates(collected)
     with Run(Path(out), keep=keep) as run:
         outcome = run.plan(collected)

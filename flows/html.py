@@ -55,17 +55,96 @@ __all__ = ["HTML_MEDIA_TYPES", "format_when", "render_html", "sniff_charset"]
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 _BLOCK = frozenset(
-    {"p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-     "li", "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "dl", "dt", "dd", "figure",
-     "figcaption", "hr", "address", "details", "summary", "center", "body", "html", "caption", "footer"}
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "hr",
+        "address",
+        "details",
+        "summary",
+        "center",
+        "body",
+        "html",
+        "caption",
+        "footer",
+    }
 )
 _DROP = frozenset(
-    {"script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "svg", "canvas", "button",
-     "select", "input", "textarea", "object", "embed", "video", "audio", "map", "dialog", "head", "link",
-     "meta", "img", "picture", "source", "label"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "aside",
+        "form",
+        "iframe",
+        "svg",
+        "canvas",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "map",
+        "dialog",
+        "head",
+        "link",
+        "meta",
+        "img",
+        "picture",
+        "source",
+        "label",
+    }
 )
-_TEXT_CONTAINERS = frozenset({"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt",
-                              "figcaption", "caption", "blockquote", "pre"})
+_TEXT_CONTAINERS = frozenset(
+    {
+        "p",
+        "li",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "dd",
+        "dt",
+        "figcaption",
+        "caption",
+        "blockquote",
+        "pre",
+    }
+)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WIDGET = re.compile(
     r"^(?:share|shares|sharing|sharedaddy|share-.+|.+-share|social|social-.+|jp-relatedposts|related|"
@@ -75,17 +154,53 @@ _WIDGET = re.compile(
     r"comment-form|post-navigation|nav-links|tags|tag-links|cat-links|author-bio|popup|modal|paywall)$",
     re.I,
 )
-_COMMENT_AREA = frozenset({"comments", "comments-area", "comment-list", "commentlist", "disqus_thread",
-                           "comment-section", "comments-section", "comments-list", "post-list"})
-_COMMENT_DROP = frozenset({"reply", "comment-reply-link", "comment-awaiting-moderation", "comment-edit-link",
-                           "edit-link", "says", "avatar", "comment-actions", "post-actions", "likes",
-                           "comment-footer", "voting"})
-_COMMENT_AUTHOR = frozenset({"comment-author", "fn", "author", "username", "comment-author-name", "author-name"})
-_COMMENT_META = frozenset({"comment-metadata", "comment-meta", "comment-date", "comment-time", "post-meta",
-                           "time-ago", "commentmetadata"})
+_COMMENT_AREA = frozenset(
+    {
+        "comments",
+        "comments-area",
+        "comment-list",
+        "commentlist",
+        "disqus_thread",
+        "comment-section",
+        "comments-section",
+        "comments-list",
+        "post-list",
+    }
+)
+_COMMENT_DROP = frozenset(
+    {
+        "reply",
+        "comment-reply-link",
+        "comment-awaiting-moderation",
+        "comment-edit-link",
+        "edit-link",
+        "says",
+        "avatar",
+        "comment-actions",
+        "post-actions",
+        "likes",
+        "comment-footer",
+        "voting",
+    }
+)
+_COMMENT_AUTHOR = frozenset(
+    {"comment-author", "fn", "author", "username", "comment-author-name", "author-name"}
+)
+_COMMENT_META = frozenset(
+    {
+        "comment-metadata",
+        "comment-meta",
+        "comment-date",
+        "comment-time",
+        "post-meta",
+        "time-ago",
+        "commentmetadata",
+    }
+)
 _BYLINE = frozenset({"byline", "author", "dateline", "entry-author", "post-author", "article-author"})
-_DATE = frozenset({"posted-on", "entry-date", "published", "updated", "post-date", "article-date",
-                   "publish-date", "date"})
+_DATE = frozenset(
+    {"posted-on", "entry-date", "published", "updated", "post-date", "article-date", "publish-date", "date"}
+)
 _CREDIT = frozenset({"credit", "credits", "photo-credit", "contributors"})
 _SPACE = re.compile(r"[ \t\r\f\v\n]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
@@ -279,13 +394,18 @@ class _Renderer:
             ctx = replace(ctx, root=True)
         if ctx.comment is not None and self._enter_comment_part(node, tag, tokens, ctx):
             return None
-        if ctx.comment is not None and (tokens & _COMMENT_META or tag in ("footer", "header")) and (
-            "comment" not in tokens
+        if (
+            ctx.comment is not None
+            and (tokens & _COMMENT_META or tag in ("footer", "header"))
+            and ("comment" not in tokens)
         ):
             self.flush()
             return replace(ctx, meta=True)
-        if "comment" in tokens or "data-comment-id" in attrs or "Comment" in (attrs.get("itemtype") or "") or (
-            ctx.area and tag in ("li", "article") and "post" in tokens
+        if (
+            "comment" in tokens
+            or "data-comment-id" in attrs
+            or "Comment" in (attrs.get("itemtype") or "")
+            or (ctx.area and tag in ("li", "article") and "post" in tokens)
         ):
             self.flush()
             depth = self.comments[ctx.comment].depth + 1 if ctx.comment is not None else 0
@@ -297,7 +417,11 @@ class _Renderer:
         if tag == "footer":
             self._harvest_copyright(node)
             return None
-        if tag in _DROP or any(_WIDGET.match(t) for t in tokens) or attrs.get("role") in ("navigation", "banner"):
+        if (
+            tag in _DROP
+            or any(_WIDGET.match(t) for t in tokens)
+            or attrs.get("role") in ("navigation", "banner")
+        ):
             return None
         if tag == "header" and not ctx.root and node.css_first("h1") is None:
             return None
@@ -356,9 +480,7 @@ class _Renderer:
             time = node.css_first("time")
             if time is not None:
                 return _time_text(time, updated="updated" in tokens)
-        authorish = (
-            tokens & _BYLINE or attrs.get("rel") == "author" or attrs.get("itemprop") == "author"
-        )
+        authorish = tokens & _BYLINE or attrs.get("rel") == "author" or attrs.get("itemprop") == "author"
         if authorish:
             text = _text(node)
             if not text or len(text) > 120:
@@ -377,7 +499,9 @@ class _Renderer:
             return False  # a reply: a comment of its own
         if tokens & _COMMENT_DROP or tag in _DROP:
             return True
-        if comment.author is None and (tokens & _COMMENT_AUTHOR or node.attributes.get("itemprop") == "author"):
+        if comment.author is None and (
+            tokens & _COMMENT_AUTHOR or node.attributes.get("itemprop") == "author"
+        ):
             name_node = node.css_first(".fn") if "comment-author" in tokens else None
             text = _text(name_node if name_node is not None else node)
             text = re.sub(r"\s+(?:says|said|writes|wrote)\s*:?\s*$", "", text, flags=re.I).strip()
@@ -387,12 +511,11 @@ class _Renderer:
         if comment.when is None and tag == "time":
             comment.when = _time_text(node)
             return True
-        if tokens & _COMMENT_META:
-            if comment.when is None and node.css_first("time") is None:
-                text = _text(node)
-                if text and looks_like_date(text):
-                    comment.when = text
-                    return True
+        if tokens & _COMMENT_META and comment.when is None and node.css_first("time") is None:
+            text = _text(node)
+            if text and looks_like_date(text):
+                comment.when = text
+                return True
         return False
 
     def _harvest_copyright(self, node: LexborNode) -> None:

@@ -22,8 +22,15 @@ from flows.layout import parse_layout
 from flows.settings import Limits
 from schemas import Article, Comment, Document, Position, Record, Reject
 
-__all__ = ["HTML_MEDIA_TYPES", "TEXT_MEDIA_TYPES", "Batch", "decode_document", "process_batch", "process_document",
-           "reject_for"]
+__all__ = [
+    "HTML_MEDIA_TYPES",
+    "TEXT_MEDIA_TYPES",
+    "Batch",
+    "decode_document",
+    "process_batch",
+    "process_document",
+    "reject_for",
+]
 
 #: Media types read as plain text.
 TEXT_MEDIA_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown"})

@@ -26,7 +26,7 @@ from flows.ingestors.base import RawDocument
 from flows.ingestors.files import iter_files
 from flows.process import Batch, process_batch, reject_for
 from flows.publish import ReleaseWriter, publish_release, release_id_for
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 from flows.sources import Source
 from flows.version import pipeline_fingerprint
 from schemas import Reject
@@ -77,19 +77,19 @@ def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()
     """Ingest every file under `raw`; unreadable files become rejects."""
     collected = Collected(sources=[source])
     for item in iter_files(raw, source=source, limits=limits):
-        if isinstance(item, IngestError):
+        if isinstance(item, BroadsheetError):
             collected.rejects.append(reject_for(item, source=source, uri=item.uri or str(raw)))
         else:
             collected.raws.append(item)
     return collected
 
 
-def collect_source(source: Source, *, out: Path, limits: Limits = Limits()) -> Collected:
+def collect_source(source: Source, *, out: Path, limits: Limits = DEFAULT_LIMITS) -> Collected:
     """Ingest one configured source; whatever it cannot read (or a failure of the whole source)
     becomes a reject, so that the other sources go on."""
     collected = Collected(sources=[source.name])
     for item in source.fetch(out, limits):
-        if isinstance(item, IngestError):
+        if isinstance(item, BroadsheetError):
             collected.rejects.append(reject_for(item, source=source.name, uri=item.uri or source.location))
         else:
             collected.raws.append(item)
@@ -115,7 +115,7 @@ def drop_duplicates(collected: Collected) -> Collected:
     return kept
 
 
-def collect_sources(sources: Iterable[Source], *, out: Path, limits: Limits = Limits()) -> Collected:
+def collect_sources(sources: Iterable[Source], *, out: Path, limits: Limits = DEFAULT_LIMITS) -> Collected:
     """Ingest every source in turn (see `collect_source`); duplicates across them are dropped."""
     collected = Collected()
     for source in sources:

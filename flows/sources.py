@@ -26,11 +26,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from flows.errors import BroadsheetError, ConfigError, IngestError
+from flows.errors import BroadsheetError, ConfigError, DecodeError, IngestError
 from flows.ingestors.base import IngestContext, Ingestor, RawDocument
 from flows.ingestors.files import FilesConfig
 from flows.ingestors.registry import load_ingestor
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 
 __all__ = ["DEFAULT_SOURCES_FILE", "STATE_DIR", "Source", "files_source", "load_sources", "parse_sources"]
 
@@ -66,7 +66,7 @@ class Source:
         """A new ingestor for this source."""
         return load_ingestor(self.ingestor)(self.name, self.config)
 
-    def fetch(self, out: Path, limits: Limits = Limits()) -> Iterator[RawDocument | IngestError]:
+    def fetch(self, out: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawDocument | BroadsheetError]:
         """Run the source: its documents, and an `IngestError` for whatever could not be read.
 
         Never raises: a source that fails as a whole yields one error naming the source.
@@ -74,7 +74,7 @@ class Source:
         context = IngestContext(state=out / STATE_DIR / self.name, limits=limits)
         try:
             yield from self.create().fetch(context)
-        except IngestError as error:
+        except (IngestError, DecodeError) as error:
             yield error
         except BroadsheetError as error:
             yield IngestError(f"source {self.name!r}: {error.message}", uri=error.uri or self.location)
@@ -111,7 +111,9 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_sources(data: dict[str, Any], *, origin: str = "sources.toml", base: Path = Path(".")) -> list[Source]:
+def parse_sources(
+    data: dict[str, Any], *, origin: str = "sources.toml", base: Path = Path(".")
+) -> list[Source]:
     """The sources declared in `data` (a parsed sources.toml).
 
     Raises:
@@ -127,7 +129,7 @@ def parse_sources(data: dict[str, Any], *, origin: str = "sources.toml", base: P
     tables = data.get("sources")
     if not isinstance(tables, dict) or not tables:
         raise ConfigError(
-            "declares no source: add a [sources.NAME] table with `ingestor = \"files\"` and its settings",
+            'declares no source: add a [sources.NAME] table with `ingestor = "files"` and its settings',
             uri=origin,
         )
     sources = []
@@ -143,8 +145,9 @@ def parse_sources(data: dict[str, Any], *, origin: str = "sources.toml", base: P
         settings = dict(table)
         ingestor = settings.pop("ingestor", None)
         if not isinstance(ingestor, str):
-            raise ConfigError(f"source {name!r} names no ingestor: add `ingestor = \"files\"` (or another)",
-                              uri=origin)
+            raise ConfigError(
+                f'source {name!r} names no ingestor: add `ingestor = "files"` (or another)', uri=origin
+            )
         try:
             cls = load_ingestor(ingestor)
         except ConfigError as exc:
@@ -187,7 +190,8 @@ def load_sources(path: Path, select: Sequence[str] = ()) -> list[Source]:
         missing = [name for name in select if name not in names]
         if missing:
             raise ConfigError(
-                f"declares no source named {', '.join(map(repr, missing))}; its sources are: {', '.join(names)}",
+                f"declares no source named {', '.join(map(repr, missing))}; "
+                f"its sources are: {', '.join(names)}",
                 uri=origin,
             )
         sources = [s for s in sources if s.name in select]

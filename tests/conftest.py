@@ -80,6 +80,6 @@ def example_plugin() -> Iterator[str]:
     refresh()
     yield "jsonl"
     if not installed_before:
-        subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "broadsheet-example-ingestor"],
-                       check=False, capture_output=True)
+        uninstall = ["uninstall", "--yes", "--quiet", "broadsheet-example-ingestor"]
+        subprocess.run([sys.executable, "-m", "pip", *uninstall], check=False, capture_output=True)
     refresh()

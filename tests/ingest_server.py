@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,64 +28,132 @@ LAST_MODIFIED = format_datetime(datetime(2024, 5, 1, 12, 0, tzinfo=UTC), usegmt=
 
 WP_POSTS: list[dict[str, Any]] = [
     {
-        "id": 101, "date": "2024-04-02T10:00:00", "date_gmt": "2024-04-02T08:00:00",
-        "modified": "2024-04-02T10:00:00", "modified_gmt": "2024-04-02T08:00:00", "slug": "ceasefire-talks",
-        "title": {"rendered": "Ceasefire Talks Resume in Geneva"}, "author": 3,
-        "content": {"rendered": (
-            "<p>Delegations from the two governments returned to Geneva on Tuesday for a third round of "
-            "ceasefire talks, a month after the last round ended without agreement.</p>\n"
-            "<p>Foreign Minister Lina Okafor said her delegation had come \u201cwith new maps and old "
-            "patience.\u201d Mediator Jonas Fjeld urged both sides to agree first on the exchange of "
-            "prisoners.</p>\n<h2>Sticking points</h2>\n<ul><li>Okafor rejected any change to the line of "
-            "contact before a ceasefire.</li><li>The mediators proposed a monitoring mission of 200 "
-            "observers.</li></ul>\n")},
+        "id": 101,
+        "date": "2024-04-02T10:00:00",
+        "date_gmt": "2024-04-02T08:00:00",
+        "modified": "2024-04-02T10:00:00",
+        "modified_gmt": "2024-04-02T08:00:00",
+        "slug": "ceasefire-talks",
+        "title": {"rendered": "Ceasefire Talks Resume in Geneva"},
+        "author": 3,
+        "content": {
+            "rendered": (
+                "<p>Delegations from the two governments returned to Geneva on Tuesday for a third round of "
+                "ceasefire talks, a month after the last round ended without agreement.</p>\n"
+                "<p>Foreign Minister Lina Okafor said her delegation had come \u201cwith new maps and old "
+                "patience.\u201d Mediator Jonas Fjeld urged both sides to agree first on the exchange of "
+                "prisoners.</p>\n<h2>Sticking points</h2>\n<ul><li>Okafor rejected any change to the line of "
+                "contact before a ceasefire.</li><li>The mediators proposed a monitoring mission of 200 "
+                "observers.</li></ul>\n"
+            )
+        },
         "_author": "Petra Novak",
     },
     {
-        "id": 102, "date": "2024-04-03T09:15:00", "date_gmt": "2024-04-03T07:15:00",
-        "modified": "2024-04-03T11:00:00", "modified_gmt": "2024-04-03T09:00:00", "slug": "prisoner-exchange",
-        "title": {"rendered": "Prisoner Exchange Agreed as First Step"}, "author": 4,
-        "content": {"rendered": (
-            "<p>Negotiators agreed on Wednesday to exchange 120 prisoners on each side within two weeks, "
-            "the first concrete result of the Geneva talks.</p>\n<p>Mediator Jonas Fjeld called the "
-            "agreement \u201ca small door that may open a larger one.\u201d</p>\n")},
+        "id": 102,
+        "date": "2024-04-03T09:15:00",
+        "date_gmt": "2024-04-03T07:15:00",
+        "modified": "2024-04-03T11:00:00",
+        "modified_gmt": "2024-04-03T09:00:00",
+        "slug": "prisoner-exchange",
+        "title": {"rendered": "Prisoner Exchange Agreed as First Step"},
+        "author": 4,
+        "content": {
+            "rendered": (
+                "<p>Negotiators agreed on Wednesday to exchange 120 prisoners on each side within two weeks, "
+                "the first concrete result of the Geneva talks.</p>\n<p>Mediator Jonas Fjeld called the "
+                "agreement \u201ca small door that may open a larger one.\u201d</p>\n"
+            )
+        },
         "_author": "Omar Haddad",
     },
     {
-        "id": 103, "date": "2024-04-04T18:40:00", "date_gmt": "2024-04-04T16:40:00",
-        "modified": "2024-04-04T18:40:00", "modified_gmt": "2024-04-04T16:40:00", "slug": "observers",
-        "title": {"rendered": "Observer Mission Faces Funding Gap"}, "author": 3,
-        "content": {"rendered": (
-            "<p>The proposed observer mission is short of money before it has begun, diplomats said on "
-            "Thursday, with only half of its first-year budget pledged.</p>\n<p>Several donor states said "
-            "they would decide after the ceasefire is signed.</p>\n")},
+        "id": 103,
+        "date": "2024-04-04T18:40:00",
+        "date_gmt": "2024-04-04T16:40:00",
+        "modified": "2024-04-04T18:40:00",
+        "modified_gmt": "2024-04-04T16:40:00",
+        "slug": "observers",
+        "title": {"rendered": "Observer Mission Faces Funding Gap"},
+        "author": 3,
+        "content": {
+            "rendered": (
+                "<p>The proposed observer mission is short of money before it has begun, diplomats said on "
+                "Thursday, with only half of its first-year budget pledged.</p>\n<p>Several donor states "
+                "said "
+                "they would decide after the ceasefire is signed.</p>\n"
+            )
+        },
         "_author": "Petra Novak",
     },
 ]
 WP_COMMENTS: list[dict[str, Any]] = [
-    {"id": 5001, "post": 101, "parent": 0, "author_name": "Halvard Moe", "date": "2024-04-02T12:05:00",
-     "date_gmt": "2024-04-02T10:05:00", "content": {"rendered": "<p>New maps, old patience. At least she is "
-                                                                  "honest about the patience.</p>\n"}},
-    {"id": 5003, "post": 101, "parent": 5002, "author_name": "Halvard Moe", "date": "2024-04-02T14:30:00",
-     "date_gmt": "2024-04-02T12:30:00", "content": {"rendered": "<p>Fair point, prisoners first would build "
-                                                                  "some trust.</p>\n"}},
-    {"id": 5002, "post": 101, "parent": 5001, "author_name": "Ines Duarte", "date": "2024-04-02T13:10:00",
-     "date_gmt": "2024-04-02T11:10:00", "content": {"rendered": "<p>Patience is cheap when you are not the one "
-                                                                  "living near the line of contact.</p>\n"}},
-    {"id": 5004, "post": 101, "parent": 0, "author_name": "Yusuf K.", "date": "2024-04-03T08:00:00",
-     "date_gmt": "2024-04-03T06:00:00", "content": {"rendered": "<p>Two hundred observers for a line that "
-                                                                  "long seems far too few.</p>\n"}},
-    {"id": 5005, "post": 102, "parent": 0, "author_name": "Marit L.", "date": "2024-04-03T12:00:00",
-     "date_gmt": "2024-04-03T10:00:00", "content": {"rendered": "<p>Good news for the families, finally.</p>\n"}},
+    {
+        "id": 5001,
+        "post": 101,
+        "parent": 0,
+        "author_name": "Halvard Moe",
+        "date": "2024-04-02T12:05:00",
+        "date_gmt": "2024-04-02T10:05:00",
+        "content": {
+            "rendered": "<p>New maps, old patience. At least she is honest about the patience.</p>\n"
+        },
+    },
+    {
+        "id": 5003,
+        "post": 101,
+        "parent": 5002,
+        "author_name": "Halvard Moe",
+        "date": "2024-04-02T14:30:00",
+        "date_gmt": "2024-04-02T12:30:00",
+        "content": {"rendered": "<p>Fair point, prisoners first would build some trust.</p>\n"},
+    },
+    {
+        "id": 5002,
+        "post": 101,
+        "parent": 5001,
+        "author_name": "Ines Duarte",
+        "date": "2024-04-02T13:10:00",
+        "date_gmt": "2024-04-02T11:10:00",
+        "content": {
+            "rendered": "<p>Patience is cheap when you are not the one living near the line of contact.</p>\n"
+        },
+    },
+    {
+        "id": 5004,
+        "post": 101,
+        "parent": 0,
+        "author_name": "Yusuf K.",
+        "date": "2024-04-03T08:00:00",
+        "date_gmt": "2024-04-03T06:00:00",
+        "content": {"rendered": "<p>Two hundred observers for a line that long seems far too few.</p>\n"},
+    },
+    {
+        "id": 5005,
+        "post": 102,
+        "parent": 0,
+        "author_name": "Marit L.",
+        "date": "2024-04-03T12:00:00",
+        "date_gmt": "2024-04-03T10:00:00",
+        "content": {"rendered": "<p>Good news for the families, finally.</p>\n"},
+    },
 ]
 
 
 def _feed_items(base: str) -> list[dict[str, str]]:
     return [
-        {"title": "Border Crossing Reopens After Week-Long Closure", "link": f"{base}/pages/feed_item_1.html",
-         "date": "Mon, 06 May 2024 07:00:00 GMT", "iso": "2024-05-06T07:00:00Z"},
-        {"title": "Water Sharing Accord Signed Upstream", "link": f"{base}/pages/feed_item_2.html",
-         "date": "Tue, 07 May 2024 12:30:00 GMT", "iso": "2024-05-07T12:30:00Z"},
+        {
+            "title": "Border Crossing Reopens After Week-Long Closure",
+            "link": f"{base}/pages/feed_item_1.html",
+            "date": "Mon, 06 May 2024 07:00:00 GMT",
+            "iso": "2024-05-06T07:00:00Z",
+        },
+        {
+            "title": "Water Sharing Accord Signed Upstream",
+            "link": f"{base}/pages/feed_item_2.html",
+            "date": "Tue, 07 May 2024 12:30:00 GMT",
+            "iso": "2024-05-07T12:30:00Z",
+        },
     ]
 
 
@@ -95,8 +163,10 @@ def rss_feed(base: str) -> bytes:
         f"<pubDate>{i['date']}</pubDate><description>Summary.</description></item>"
         for i in _feed_items(base)
     )
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Valley Courier</title>'
-            f"<link>{base}/</link><description>News</description>{items}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Valley Courier</title>'
+        f"<link>{base}/</link><description>News</description>{items}</channel></rss>"
+    ).encode()
 
 
 def atom_feed(base: str) -> bytes:
@@ -105,9 +175,11 @@ def atom_feed(base: str) -> bytes:
         f"<updated>{i['iso']}</updated><published>{i['iso']}</published></entry>"
         for i in reversed(_feed_items(base))
     )
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>Valley Courier</title><id>{base}/</id><updated>2024-05-07T12:30:00Z</updated>"
-            f"{entries}</feed>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Valley Courier</title><id>{base}/</id><updated>2024-05-07T12:30:00Z</updated>"
+        f"{entries}</feed>"
+    ).encode()
 
 
 @dataclass
@@ -165,8 +237,15 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # Helpers ----------------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes = b"", *, content_type: str = "text/html; charset=utf-8",
-              headers: dict[str, str] | None = None, items: int = 0) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        *,
+        content_type: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+        items: int = 0,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -181,16 +260,29 @@ class _Handler(BaseHTTPRequestHandler):
     def _conditional(self, body: bytes, content_type: str, items: int = 0) -> None:
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == LAST_MODIFIED
+            self.headers.get("If-None-Match") is None
+            and self.headers.get("If-Modified-Since") == LAST_MODIFIED
         ):
             self._send(304, headers={"ETag": etag})
             return
-        self._send(200, body, content_type=content_type, headers={"ETag": etag, "Last-Modified": LAST_MODIFIED},
-                   items=items)
+        self._send(
+            200,
+            body,
+            content_type=content_type,
+            headers={"ETag": etag, "Last-Modified": LAST_MODIFIED},
+            items=items,
+        )
 
-    def _json(self, value: Any, *, headers: dict[str, str] | None = None, items: int = 0, status: int = 200) -> None:
-        self._send(status, json.dumps(value).encode(), content_type="application/json; charset=UTF-8",
-                   headers=headers, items=items)
+    def _json(
+        self, value: Any, *, headers: dict[str, str] | None = None, items: int = 0, status: int = 200
+    ) -> None:
+        self._send(
+            status,
+            json.dumps(value).encode(),
+            content_type="application/json; charset=UTF-8",
+            headers=headers,
+            items=items,
+        )
 
     # Routes -----------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -208,13 +300,15 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/feeds/atom.xml":
                 self._conditional(atom_feed(self.server.base), "application/atom+xml")
             elif path == "/feeds/broken.xml":
-                self._send(200, b"<html><body>not a feed at all</body></html>", content_type="application/rss+xml")
+                self._send(
+                    200, b"<html><body>not a feed at all</body></html>", content_type="application/rss+xml"
+                )
             elif path.startswith("/wp-json/wp/v2/"):
-                self._wordpress(path[len("/wp-json/wp/v2/"):], query)
+                self._wordpress(path[len("/wp-json/wp/v2/") :], query)
             elif path.startswith("/blog/"):
                 self._send(200, b"<html><body><h1>Blog</h1></body></html>")
             elif path.startswith("/fault/"):
-                self._fault(path[len("/fault/"):])
+                self._fault(path[len("/fault/") :])
             else:
                 self._send(404, b"not found", content_type="text/plain")
         except (BrokenPipeError, ConnectionResetError):
@@ -234,8 +328,11 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._json(self._post(post, query), items=1)
         elif route == "comments":
-            comments = sorted(server.comments, key=lambda c: (c["date"], c["id"]),
-                              reverse=query.get("order", "desc") != "asc")
+            comments = sorted(
+                server.comments,
+                key=lambda c: (c["date"], c["id"]),
+                reverse=query.get("order", "desc") != "asc",
+            )
             if "post" in query:
                 comments = [c for c in comments if str(c["post"]) == query["post"]]
             if "after" in query:
@@ -256,12 +353,20 @@ class _Handler(BaseHTTPRequestHandler):
         page = int(query.get("page", "1"))
         total_pages = max(1, -(-len(items) // per_page))
         if page > total_pages:
-            self._json({"code": invalid, "message": "The page number requested is larger than the number of "
-                        "pages available."}, status=400)
+            self._json(
+                {
+                    "code": invalid,
+                    "message": "The page number requested is larger than the number of pages available.",
+                },
+                status=400,
+            )
             return
-        chunk = items[(page - 1) * per_page: page * per_page]
-        self._json(chunk, headers={"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)},
-                   items=len(chunk))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        self._json(
+            chunk,
+            headers={"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)},
+            items=len(chunk),
+        )
 
     def _fault(self, name: str) -> None:  # noqa: C901 - one fault per branch
         server = self.server
@@ -340,7 +445,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 #: A sentence with accents, for the wrong-charset faults.
-ACCENTED = "\u00ab Nous sommes soulag\u00e9s, enfin \u00bb, a d\u00e9clar\u00e9 un chauffeur fran\u00e7ais \u00e0 Dravik."
+ACCENTED = (
+    "\u00ab Nous sommes soulag\u00e9s, enfin \u00bb, a d\u00e9clar\u00e9 un chauffeur fran\u00e7ais "
+    "\u00e0 Dravik."
+)
 
 
 def _accented(page: bytes) -> str:

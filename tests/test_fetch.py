@@ -21,8 +21,9 @@ from .ingest_server import IngestServer
 PUBLIC = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]
 
 
-def _fetcher(handler: Callable[[httpx.Request], httpx.Response], sleeps: list[float] | None = None,
-             **settings: Any) -> Fetcher:
+def _fetcher(
+    handler: Callable[[httpx.Request], httpx.Response], sleeps: list[float] | None = None, **settings: Any
+) -> Fetcher:
     options: dict[str, Any] = {"respect_robots": False, "backoff": 1.0, "retries": 3} | settings
     return Fetcher(
         FetchSettings(**options),
@@ -37,7 +38,9 @@ def _streamed(model: httpx.Response) -> httpx.Response:
     return httpx.Response(model.status_code, headers=model.headers, stream=httpx.ByteStream(model.content))
 
 
-def _sequence(*responses: httpx.Response) -> tuple[Callable[[httpx.Request], httpx.Response], list[httpx.Request]]:
+def _sequence(
+    *responses: httpx.Response,
+) -> tuple[Callable[[httpx.Request], httpx.Response], list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -114,19 +117,35 @@ def test_user_agent_names_broadsheet_its_version_and_the_contact() -> None:
 
 def test_conditional_headers_are_sent() -> None:
     handler, seen = _sequence(httpx.Response(304))
-    got = _fetcher(handler).get("https://news.test/a", etag='"v1"', last_modified="Wed, 01 May 2024 12:00:00 GMT")
+    got = _fetcher(handler).get(
+        "https://news.test/a", etag='"v1"', last_modified="Wed, 01 May 2024 12:00:00 GMT"
+    )
     assert got.status == 304
     assert seen[0].headers["If-None-Match"] == '"v1"'
     assert seen[0].headers["If-Modified-Since"] == "Wed, 01 May 2024 12:00:00 GMT"
 
 
-@pytest.mark.parametrize("address", ["10.1.2.3", "192.168.0.7", "127.0.0.1", "169.254.169.254", "::1",
-                                     "::ffff:127.0.0.1", "fe80::1", "0.0.0.0"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.1.2.3",
+        "192.168.0.7",
+        "127.0.0.1",
+        "169.254.169.254",
+        "::1",
+        "::ffff:127.0.0.1",
+        "fe80::1",
+        "0.0.0.0",
+    ],
+)
 def test_private_loopback_and_link_local_addresses_are_refused(address: str) -> None:
     handler, seen = _sequence(httpx.Response(200, text="ok"))
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    fetcher = Fetcher(FetchSettings(respect_robots=False), transport=httpx.MockTransport(handler),
-                      resolve=lambda *a, **k: [(family, socket.SOCK_STREAM, 6, "", (address, 80))])
+    fetcher = Fetcher(
+        FetchSettings(respect_robots=False),
+        transport=httpx.MockTransport(handler),
+        resolve=lambda *a, **k: [(family, socket.SOCK_STREAM, 6, "", (address, 80))],
+    )
     with pytest.raises(IngestError, match="allow_private_addresses = true"):
         fetcher.get("https://intranet.test/a")
     assert not seen
@@ -138,8 +157,11 @@ def test_a_host_that_does_not_resolve_says_so() -> None:
     def fail(*args: Any, **kwargs: Any) -> list[Any]:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    fetcher = Fetcher(FetchSettings(respect_robots=False), transport=httpx.MockTransport(lambda r: httpx.Response(200)),
-                      resolve=fail)
+    fetcher = Fetcher(
+        FetchSettings(respect_robots=False),
+        transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+        resolve=fail,
+    )
     with pytest.raises(IngestError, match="does not resolve"):
         fetcher.get("https://no-such-host.test/a")
 
@@ -150,6 +172,7 @@ def test_robots_txt_rules_missing_and_unreachable() -> None:
             if request.url.path == "/robots.txt":
                 return _streamed(robots)
             return _streamed(httpx.Response(200, text="page"))
+
         return handler
 
     rules = httpx.Response(200, text="User-agent: broadsheet\nDisallow: /drafts/\n")
@@ -172,9 +195,16 @@ def test_robots_txt_is_fetched_once_per_host() -> None:
 
 # The real server ----------------------------------------------------------------------------------
 
+
 def _real(**settings: Any) -> Fetcher:
-    options: dict[str, Any] = {"allow_private_addresses": True, "retries": 2, "backoff": 0.01,
-                               "read_timeout": 0.5, "deadline": 1.0, "max_bytes": 200_000} | settings
+    options: dict[str, Any] = {
+        "allow_private_addresses": True,
+        "retries": 2,
+        "backoff": 0.01,
+        "read_timeout": 0.5,
+        "deadline": 1.0,
+        "max_bytes": 200_000,
+    } | settings
     return Fetcher(FetchSettings(**options))
 
 

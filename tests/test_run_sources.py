@@ -17,20 +17,23 @@ from flows.sources import load_sources
 from .conftest import EXAMPLE_PLUGIN
 from .ingest_server import IngestServer
 
-FAST = ('allow_private_addresses = true\nretries = 1\nbackoff = 0.01\nread_timeout = 0.5\ndeadline = 1.0\n'
-        'max_bytes = 200_000\n')
+FAST = (
+    "allow_private_addresses = true\nretries = 1\nbackoff = 0.01\nread_timeout = 0.5\ndeadline = 1.0\n"
+    "max_bytes = 200_000\n"
+)
 
 
 def _sources(tmp_path: Path, server: IngestServer, raw_dir: Path, *, extra: str = "") -> Path:
     path = tmp_path / "sources.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [sources.files]
 ingestor = "files"
 path = "{raw_dir}"
 
 [sources.pages]
 ingestor = "http"
-urls = ["{server.url('/pages/wordpress_article.html')}", "{server.url('/pages/disqus_article.html')}"]
+urls = ["{server.url("/pages/wordpress_article.html")}", "{server.url("/pages/disqus_article.html")}"]
 {FAST}
 [sources.blog]
 ingestor = "wordpress"
@@ -38,12 +41,14 @@ site = "{server.base}"
 {FAST}
 [sources.news]
 ingestor = "rss"
-feeds = ["{server.url('/feeds/rss.xml')}"]
+feeds = ["{server.url("/feeds/rss.xml")}"]
 {FAST}
 [sources.archive]
 ingestor = "jsonl"
-path = "{EXAMPLE_PLUGIN / 'sample.jsonl'}"
-{extra}""", encoding="utf-8")
+path = "{EXAMPLE_PLUGIN / "sample.jsonl"}"
+{extra}""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -66,7 +71,13 @@ def test_one_release_from_every_kind_of_source_and_nothing_new_on_rerun(
     assert not outcome.rejects
     release = _release(out)
     documents = _rows(release, "documents")
-    assert Counter(d["source"] for d in documents) == {"files": 1, "pages": 2, "blog": 3, "news": 2, "archive": 2}
+    assert Counter(d["source"] for d in documents) == {
+        "files": 1,
+        "pages": 2,
+        "blog": 3,
+        "news": 2,
+        "archive": 2,
+    }
     articles = _rows(release, "articles")
     titles = {a["source"]: set() for a in articles}
     for article in articles:
@@ -88,13 +99,23 @@ def test_one_release_from_every_kind_of_source_and_nothing_new_on_rerun(
     fetched = [(h.path, h.status, h.items) for h in ingest_server.log if h.path != "/robots.txt"]
     assert all(status == 304 for path, status, _ in fetched if not path.startswith("/wp-json/")), fetched
     assert [(p, items) for p, _, items in fetched if p.startswith("/wp-json/")] == [
-        ("/wp-json/wp/v2/posts", 0), ("/wp-json/wp/v2/comments", 0)]
+        ("/wp-json/wp/v2/posts", 0),
+        ("/wp-json/wp/v2/comments", 0),
+    ]
     assert len(json.loads((out / "catalog.json").read_text(encoding="utf-8"))["releases"]) == 1
 
     # A new comment on the blog is a change: one post is fetched again and a release follows.
-    ingest_server.comments.append({
-        "id": 5007, "post": 103, "parent": 0, "author_name": "Aino R.", "date": "2024-04-05T10:00:00",
-        "date_gmt": "2024-04-05T08:00:00", "content": {"rendered": "<p>Donors always wait for a signature.</p>"}})
+    ingest_server.comments.append(
+        {
+            "id": 5007,
+            "post": 103,
+            "parent": 0,
+            "author_name": "Aino R.",
+            "date": "2024-04-05T10:00:00",
+            "date_gmt": "2024-04-05T08:00:00",
+            "content": {"rendered": "<p>Donors always wait for a signature.</p>"},
+        }
+    )
     third = run_once(raw_dir, out, sources=load_sources(tmp_path / "sources.toml"))
     assert third.published and third.rows["comments"] == len(comments) + 1
 
@@ -103,28 +124,35 @@ def test_a_failing_source_does_not_stop_the_others(
     ingest_server: IngestServer, raw_dir: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "sources.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [sources.files]
 ingestor = "files"
 path = "missing-folder"
 
 [sources.pages]
 ingestor = "http"
-urls = ["{ingest_server.url('/fault/500')}", "{ingest_server.url('/pages/feed_item_1.html')}"]
+urls = ["{ingest_server.url("/fault/500")}", "{ingest_server.url("/pages/feed_item_1.html")}"]
 {FAST}
 [sources.blog]
 ingestor = "wordpress"
-site = "{ingest_server.url('/nowhere')}"
+site = "{ingest_server.url("/nowhere")}"
 {FAST}
 [sources.news]
 ingestor = "rss"
-feeds = ["{ingest_server.url('/feeds/broken.xml')}"]
-{FAST}""", encoding="utf-8")
+feeds = ["{ingest_server.url("/feeds/broken.xml")}"]
+{FAST}""",
+        encoding="utf-8",
+    )
     outcome = run_once(raw_dir, tmp_path / "out", sources=load_sources(path))
     assert outcome.published and outcome.rows["articles"] == 1
     rejects = {(r.source, r.error): r for r in outcome.rejects}
-    assert set(rejects) == {("files", "IngestError"), ("pages", "TransientIngestError"),
-                            ("blog", "IngestError"), ("news", "IngestError")}
+    assert set(rejects) == {
+        ("files", "IngestError"),
+        ("pages", "TransientIngestError"),
+        ("blog", "IngestError"),
+        ("news", "IngestError"),
+    }
     assert "missing-folder/ does not exist" in rejects["files", "IngestError"].message
     assert rejects["pages", "TransientIngestError"].uri == ingest_server.url("/fault/500")
     assert "404 Not Found" in rejects["blog", "IngestError"].message
@@ -136,8 +164,11 @@ feeds = ["{ingest_server.url('/feeds/broken.xml')}"]
 def test_the_same_page_from_two_sources_is_kept_once(ingest_server: IngestServer, tmp_path: Path) -> None:
     url = ingest_server.url("/pages/feed_item_1.html")
     path = tmp_path / "sources.toml"
-    path.write_text(f'[sources.a]\ningestor = "http"\nurls = ["{url}"]\n{FAST}\n'
-                    f'[sources.b]\ningestor = "http"\nurls = ["{url}"]\n{FAST}', encoding="utf-8")
+    path.write_text(
+        f'[sources.a]\ningestor = "http"\nurls = ["{url}"]\n{FAST}\n'
+        f'[sources.b]\ningestor = "http"\nurls = ["{url}"]\n{FAST}',
+        encoding="utf-8",
+    )
     outcome = run_once(tmp_path, tmp_path / "out", sources=load_sources(path))
     assert outcome.rows["documents"] == 1
     (reject,) = outcome.rejects
@@ -150,13 +181,20 @@ def test_the_flow_ingests_selected_sources_and_retries_transient_ones(
 ) -> None:
     from flows.flow import publish_flow
 
-    path = _sources(tmp_path, ingest_server, raw_dir, extra=f"""
+    path = _sources(
+        tmp_path,
+        ingest_server,
+        raw_dir,
+        extra=f"""
 [sources.flaky]
 ingestor = "http"
-urls = ["{ingest_server.url('/fault/500')}"]
-{FAST}""")
+urls = ["{ingest_server.url("/fault/500")}"]
+{FAST}""",
+    )
     out = tmp_path / "out"
-    result = publish_flow(out=str(out), sources=str(path), select=["pages", "archive", "flaky"], ingest_retries=1)
+    result = publish_flow(
+        out=str(out), sources=str(path), select=["pages", "archive", "flaky"], ingest_retries=1
+    )
     assert result["published"] is True
     assert result["rows"]["documents"] == 4
     assert [(r["source"], r["error"]) for r in result["rejects"]] == [("flaky", "TransientIngestError")]
@@ -165,11 +203,19 @@ urls = ["{ingest_server.url('/fault/500')}"]
 
 
 @pytest.mark.prefect
-def test_cli_runs_the_sources_file(prefect_harness: None, ingest_server: IngestServer, example_plugin: str,
-                                   raw_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_runs_the_sources_file(
+    prefect_harness: None,
+    ingest_server: IngestServer,
+    example_plugin: str,
+    raw_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     path = _sources(tmp_path, ingest_server, raw_dir)
     out = tmp_path / "out"
-    assert main(["run", "--sources", str(path), "--source", "blog", "--source", "files", "--out", str(out)]) == 0
+    assert (
+        main(["run", "--sources", str(path), "--source", "blog", "--source", "files", "--out", str(out)]) == 0
+    )
     printed = capsys.readouterr().out
     assert "published release" in printed
     documents = _rows(_release(out), "documents")
@@ -178,8 +224,9 @@ def test_cli_runs_the_sources_file(prefect_harness: None, ingest_server: IngestS
     assert "its sources are: files, pages, blog, news, archive" in capsys.readouterr().err
 
 
-def test_cli_usage_errors_and_the_ingestors_command(example_plugin: str, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_usage_errors_and_the_ingestors_command(
+    example_plugin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["run", "--raw", str(tmp_path), "--source", "a"]) == 2
     assert "use one or the other" in capsys.readouterr().err
     assert main(["run", "--sources", str(tmp_path / "none.toml")]) == 1

@@ -19,4 +19,12 @@ from __future__ import annotations
 from flows.ingestors.base import HINT_TYPES, IngestContext, Ingestor, RawDocument
 from flows.ingestors.registry import GROUP, ingestor_names, load_ingestor
 
-__all__ = ["GROUP", "HINT_TYPES", "IngestContext", "Ingestor", "RawDocument", "ingestor_names", "load_ingestor"]
+__all__ = [
+    "GROUP",
+    "HINT_TYPES",
+    "IngestContext",
+    "Ingestor",
+    "RawDocument",
+    "ingestor_names",
+    "load_ingestor",
+]

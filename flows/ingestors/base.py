@@ -2,16 +2,16 @@
 
 An ingestor is a class with a `name`, a pydantic `Config` model for its settings in
 sources.toml, and one method, `fetch`, that yields `RawDocument`s (bytes plus where
-and when they came from) and, for inputs it could not read, `IngestError`s: yielded,
-not raised, so that one bad input does not stop the others. The run turns each
-error into a reject.
+and when they came from) and, for inputs it could not read, `IngestError`s (or
+another `BroadsheetError`, such as `DocumentTooLarge`): yielded, not raised, so that
+one bad input does not stop the others. The run turns each error into a reject.
 
     class MyIngestor:
         name: ClassVar[str] = "mine"
         Config: ClassVar[type[BaseModel]] = MyConfig
 
         def __init__(self, source: str, config: MyConfig) -> None: ...
-        def fetch(self, context: IngestContext) -> Iterator[RawDocument | IngestError]: ...
+        def fetch(self, context: IngestContext) -> Iterator[RawDocument | BroadsheetError]: ...
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from flows.errors import IngestError
+from flows.errors import BroadsheetError
 from flows.settings import Limits
 
 __all__ = ["HINT_TYPES", "IngestContext", "Ingestor", "RawDocument"]
@@ -97,7 +97,7 @@ class Ingestor(Protocol):
 
     def __init__(self, source: str, config: Any) -> None: ...
 
-    def fetch(self, context: IngestContext) -> Iterator[RawDocument | IngestError]:
+    def fetch(self, context: IngestContext) -> Iterator[RawDocument | BroadsheetError]:
         """Yield every document of the source, and an `IngestError` for each input it cannot read.
 
         Raise only when the whole source cannot be read at all (a `BroadsheetError`

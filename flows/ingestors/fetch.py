@@ -62,25 +62,33 @@ class FetchSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for a connection.")
-    read_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the next bytes of a response.")
+    read_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for the next bytes of a response."
+    )
     deadline: float = Field(
-        default=120.0, gt=0,
+        default=120.0,
+        gt=0,
         description="Seconds one request may take in total, however slowly the server sends.",
     )
     retries: int = Field(
-        default=3, ge=0, le=10,
+        default=3,
+        ge=0,
+        le=10,
         description="Retries of a request that failed in a way that may pass (5xx, 408, 429, timeouts).",
     )
     backoff: float = Field(
-        default=1.0, ge=0,
+        default=1.0,
+        ge=0,
         description="Seconds before the first retry; doubled for each further retry, with random jitter.",
     )
     max_backoff: float = Field(
-        default=60.0, ge=0,
+        default=60.0,
+        ge=0,
         description="Longest wait before a retry; a server's `Retry-After` above it ends the retries.",
     )
     max_bytes: int = Field(
-        default=10 * 1024 * 1024, gt=0,
+        default=10 * 1024 * 1024,
+        gt=0,
         description="Largest response body in bytes, before and after decompression.",
     )
     max_redirects: int = Field(default=5, ge=0, le=30, description="Most redirects followed for one request.")
@@ -175,7 +183,7 @@ def _retry_after(value: str | None, now: datetime) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return max(0.0, float((when - now).total_seconds()))
 
 
 def _int(value: str | None) -> int | None:
@@ -227,7 +235,9 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -259,8 +269,9 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept:
             headers["Accept"] = accept
-        return self._with_retries(url, headers, robots=self.settings.respect_robots,
-                                  max_bytes=self.settings.max_bytes)
+        return self._with_retries(
+            url, headers, robots=self.settings.respect_robots, max_bytes=self.settings.max_bytes
+        )
 
     # Retries ----------------------------------------------------------------------------------
     def _with_retries(self, url: str, headers: dict[str, str], *, robots: bool, max_bytes: int) -> Fetched:
@@ -277,7 +288,8 @@ class Fetcher:
                 wait = self._wait(attempt, error.retry_after)
                 if wait is None:
                     raise TransientIngestError(
-                        f"{error.message}, and asked to wait {error.retry_after:.0f} s, longer than max_backoff "
+                        f"{error.message}, and asked to wait {error.retry_after:.0f} s, longer than "
+                        "max_backoff "
                         f"({self.settings.max_backoff:.0f} s): run again later, or raise max_backoff",
                         uri=error.uri,
                     ) from None
@@ -287,7 +299,7 @@ class Fetcher:
     def _wait(self, attempt: int, retry_after: float | None) -> float | None:
         if retry_after is not None:
             return retry_after if retry_after <= self.settings.max_backoff else None
-        base = min(self.settings.max_backoff, self.settings.backoff * 2**attempt)
+        base = min(self.settings.max_backoff, self.settings.backoff * 2.0**attempt)
         return base / 2 + random.random() * base / 2  # noqa: S311 - jitter, not cryptography
 
     # One request, following redirects ---------------------------------------------------------
@@ -306,7 +318,7 @@ class Fetcher:
                     if status in _REDIRECTS and response.headers.get("location"):
                         target = urljoin(current, response.headers["location"])
                         if target in seen:
-                            chain = " → ".join([*seen[seen.index(target):], target])
+                            chain = " → ".join([*seen[seen.index(target) :], target])
                             raise IngestError(
                                 f"redirects in a loop ({chain}): the site is misconfigured; fix the URL or "
                                 "remove it from the source",
@@ -327,34 +339,46 @@ class Fetcher:
                     f"the server broke off the response ({exc}): the body arrived truncated", uri=current
                 ) from None
             except httpx.TransportError as exc:
-                raise _Retryable(f"could not connect or read ({type(exc).__name__}: {exc})", uri=current) from None
+                raise _Retryable(
+                    f"could not connect or read ({type(exc).__name__}: {exc})", uri=current
+                ) from None
         raise IngestError(
             f"was redirected more than max_redirects = {self.settings.max_redirects} times "
             f"({' → '.join(seen)}): use the final URL in sources.toml, or raise max_redirects",
             uri=url,
         )
 
-    def _answer(self, response: httpx.Response, url: str, started: float, max_bytes: int, *, origin: str) -> Fetched:
+    def _answer(
+        self, response: httpx.Response, url: str, started: float, max_bytes: int, *, origin: str
+    ) -> Fetched:
         status = response.status_code
         headers = response.headers
         if status == 304:
             return Fetched(url, 304, etag=headers.get("etag"), last_modified=headers.get("last-modified"))
         if status in _RETRY_STATUS or status >= 500:
             delay = _retry_after(headers.get("retry-after"), datetime.now(UTC))
-            raise _Retryable(f"the server answered {status} {response.reason_phrase}".rstrip(), uri=url,
-                             retry_after=delay)
+            raise _Retryable(
+                f"the server answered {status} {response.reason_phrase}".rstrip(), uri=url, retry_after=delay
+            )
         if status >= 400:
             advice = _ADVICE.get(status, "check the URL in sources.toml")
             raise IngestError(f"the server answered {status} {response.reason_phrase}: {advice}", uri=origin)
         if status != 200:
             raise IngestError(
-                f"the server answered {status} {response.reason_phrase}, not 200 with a document: check the URL",
+                f"the server answered {status} {response.reason_phrase}, not 200 with a document: "
+                "check the URL",
                 uri=origin,
             )
         body = self._read(response, url, started, max_bytes)
         media_type, charset = _content_type(headers.get("content-type"))
         return Fetched(
-            url, 200, body, media_type, charset, headers.get("etag"), headers.get("last-modified"),
+            url,
+            200,
+            body,
+            media_type,
+            charset,
+            headers.get("etag"),
+            headers.get("last-modified"),
             _int(headers.get("x-wp-totalpages")),
         )
 
@@ -379,7 +403,8 @@ class Fetcher:
             decoder = None
         else:
             raise IngestError(
-                f"the server sent Content-Encoding {coding!r}, which broadsheet cannot read: report this site",
+                f"the server sent Content-Encoding {coding!r}, which broadsheet cannot read: "
+                "report this site",
                 uri=url,
             )
         out = bytearray()
@@ -392,7 +417,8 @@ class Fetcher:
                 if time.monotonic() - started > self.settings.deadline:
                     raise _Retryable(
                         f"took longer than deadline = {self.settings.deadline:g} s (the server sends too "
-                        "slowly)", uri=url,
+                        "slowly)",
+                        uri=url,
                     )
                 if decoder is None:
                     out += chunk
@@ -401,7 +427,9 @@ class Fetcher:
                 while pending:
                     out += decoder.decompress(pending, max_bytes + 1 - len(out))
                     if len(out) > max_bytes:
-                        raise self._too_large(url, f"more than {max_bytes:,} bytes once decompressed", max_bytes)
+                        raise self._too_large(
+                            url, f"more than {max_bytes:,} bytes once decompressed", max_bytes
+                        )
                     pending = decoder.unconsumed_tail
             if decoder is not None:
                 out += decoder.flush()
@@ -426,7 +454,9 @@ class Fetcher:
         if self.settings.allow_private_addresses:
             return
         if host not in self._checked_hosts:
-            self._checked_hosts[host] = self._refusal(host, parts.port or (443 if parts.scheme == "https" else 80))
+            self._checked_hosts[host] = self._refusal(
+                host, parts.port or (443 if parts.scheme == "https" else 80)
+            )
         refusal = self._checked_hosts[host]
         if refusal:
             raise IngestError(refusal, uri=url)
@@ -439,15 +469,22 @@ class Fetcher:
                 infos = self._resolve(host, port, type=socket.SOCK_STREAM)
             except socket.gaierror as exc:
                 if exc.errno == socket.EAI_AGAIN:
-                    raise _Retryable(f"the host name {host} could not be looked up now ({exc})",
-                                     uri=f"http://{host}/") from None
+                    raise _Retryable(
+                        f"the host name {host} could not be looked up now ({exc})", uri=f"http://{host}/"
+                    ) from None
                 return f"the host name {host} does not resolve ({exc.strerror}): check the URL"
             addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
         for address in addresses:
             mapped = getattr(address, "ipv4_mapped", None)
             check = mapped or address
-            if (check.is_private or check.is_loopback or check.is_link_local or check.is_reserved
-                    or check.is_multicast or check.is_unspecified):
+            if (
+                check.is_private
+                or check.is_loopback
+                or check.is_link_local
+                or check.is_reserved
+                or check.is_multicast
+                or check.is_unspecified
+            ):
                 return (
                     f"{host} is on a private, loopback or link-local address ({address}), which broadsheet "
                     "does not fetch by default: set allow_private_addresses = true for this source if you "
@@ -463,7 +500,8 @@ class Fetcher:
         rules = self._robots[origin]
         if isinstance(rules, _Retryable):
             raise TransientIngestError(
-                f"robots.txt of {origin} could not be read ({rules.message}); broadsheet does not fetch from a "
+                f"robots.txt of {origin} could not be read ({rules.message}); broadsheet does not "
+                "fetch from a "
                 "site whose robots.txt is unreachable: run again later",
                 uri=url,
             )

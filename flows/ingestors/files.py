@@ -11,15 +11,20 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.errors import ConfigError, DocumentTooLarge, IngestError
+from flows.errors import BroadsheetError, ConfigError, DocumentTooLarge, IngestError
 from flows.ingestors.base import IngestContext, RawDocument
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 
 __all__ = ["FilesConfig", "FilesIngestor", "iter_files", "media_type_for"]
 
 _SUFFIXES = {
-    "": "text/plain", ".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown",
-    ".html": "text/html", ".htm": "text/html", ".xhtml": "application/xhtml+xml",
+    "": "text/plain",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
 }
 
 
@@ -45,8 +50,8 @@ def media_type_for(path: Path) -> str:
 
 
 def iter_files(
-    root: Path, *, source: str = "files", limits: Limits = Limits()
-) -> Iterator[RawDocument | IngestError]:
+    root: Path, *, source: str = "files", limits: Limits = DEFAULT_LIMITS
+) -> Iterator[RawDocument | BroadsheetError]:
     """Every regular file under `root`, in path order, skipping hidden files and folders.
 
     Symbolic links are followed only while they stay inside `root`.
@@ -74,7 +79,7 @@ def iter_files(
             yield _read_file(path, base=base, source=source, limits=limits)
 
 
-def _read_file(path: Path, *, base: Path, source: str, limits: Limits) -> RawDocument | IngestError:
+def _read_file(path: Path, *, base: Path, source: str, limits: Limits) -> RawDocument | BroadsheetError:
     uri = path.absolute().as_uri()
     try:
         real = path.resolve(strict=True)
@@ -115,7 +120,7 @@ class FilesIngestor:
         self.source = source
         self.config = config
 
-    def fetch(self, context: IngestContext) -> Iterator[RawDocument | IngestError]:
+    def fetch(self, context: IngestContext) -> Iterator[RawDocument | BroadsheetError]:
         """Every file under `path`; unreadable ones as errors.
 
         Raises:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from flows.errors import IngestError
 from flows.ingestors.base import IngestContext, RawDocument
-from flows.ingestors.fetch import FetchSettings, Fetcher, check_http_url
+from flows.ingestors.fetch import Fetcher, FetchSettings, check_http_url
 from flows.ingestors.state import CachedDocument, DocumentCache
 
 __all__ = ["PAGE_MEDIA_TYPES", "HttpConfig", "HttpIngestor", "fetch_page"]
@@ -58,26 +58,30 @@ def fetch_page(
     if got.status == 304:
         if cached is None:
             return IngestError(
-                "the server answered 304 Not Modified to a request that was not conditional: report this site",
+                "the server answered 304 Not Modified to a request that was not conditional: "
+                "report this site",
                 uri=url,
             )
         raw = cached.raw
         if hints and hints != raw.hints:
-            raw = RawDocument(raw.source, raw.uri, raw.data, raw.media_type, raw.fetched_at, raw.charset,
-                              dict(hints))
+            raw = RawDocument(
+                raw.source, raw.uri, raw.data, raw.media_type, raw.fetched_at, raw.charset, dict(hints)
+            )
             cache.put(url, CachedDocument(raw, cached.etag, cached.last_modified))
         return raw
     if got.media_type and got.media_type not in PAGE_MEDIA_TYPES:
         return IngestError(
-            f"is {got.media_type}, not a web page: broadsheet reads HTML and plain-text pages; remove it from "
+            f"is {got.media_type}, not a web page: broadsheet reads HTML and plain-text pages; "
+            "remove it from "
             "the source",
             uri=url,
         )
     fetched_at = datetime.now(UTC)
     if cached is not None and cached.raw.data == got.body and cached.raw.uri == got.url:
         fetched_at = cached.raw.fetched_at  # same bytes: keep the time they were first fetched
-    raw = RawDocument(source, got.url, got.body, got.media_type or "text/html", fetched_at, got.charset,
-                      dict(hints or {}))
+    raw = RawDocument(
+        source, got.url, got.body, got.media_type or "text/html", fetched_at, got.charset, dict(hints or {})
+    )
     cache.put(url, CachedDocument(raw, got.etag, got.last_modified))
     return raw
 

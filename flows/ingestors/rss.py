@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
+import feedparser  # type: ignore[import-untyped]
 from pydantic import BaseModel, Field, field_validator
 
 from flows.errors import IngestError
 from flows.ingestors.base import IngestContext, RawDocument
-from flows.ingestors.fetch import FetchSettings, Fetcher, check_http_url
+from flows.ingestors.fetch import Fetcher, FetchSettings, check_http_url
 from flows.ingestors.http import fetch_page
 from flows.ingestors.state import CachedDocument, DocumentCache, read_json, write_json
 
@@ -35,7 +35,8 @@ class RssConfig(FetchSettings):
 
     feeds: list[str] = Field(min_length=1, description="RSS or Atom feed URLs (http:// or https://).")
     max_items: int = Field(
-        default=200, ge=1,
+        default=200,
+        ge=1,
         description="Most articles kept for the source, newest first; older ones leave the data.",
     )
 
@@ -70,7 +71,8 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> list[F
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
         raise IngestError(
-            f"is not an RSS or Atom feed{f' ({reason})' if reason else ''}: check the feed URL (a site's feed is "
+            f"is not an RSS or Atom feed{f' ({reason})' if reason else ''}: check the feed URL "
+            "(a site's feed is "
             "often at /feed or /rss.xml)",
             uri=url,
         )
@@ -82,11 +84,13 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> list[F
         link = urljoin(url, str(link).strip())
         if urlsplit(link).scheme not in ("http", "https"):
             continue
-        entries.append({
-            "link": link,
-            "title": " ".join(str(entry.get("title") or "").split()) or None,
-            "published": _when(entry.get("published_parsed") or entry.get("updated_parsed")),
-        })
+        entries.append(
+            {
+                "link": link,
+                "title": " ".join(str(entry.get("title") or "").split()) or None,
+                "published": _when(entry.get("published_parsed") or entry.get("updated_parsed")),
+            }
+        )
     return entries
 
 
@@ -102,13 +106,18 @@ class RssIngestor:
 
     def _feed(self, fetcher: Fetcher, cache: DocumentCache, url: str) -> list[FeedEntry]:
         cached = cache.get(url)
-        got = fetcher.get(url, etag=cached.etag if cached else None,
-                          last_modified=cached.last_modified if cached else None, accept=_ACCEPT)
+        got = fetcher.get(
+            url,
+            etag=cached.etag if cached else None,
+            last_modified=cached.last_modified if cached else None,
+            accept=_ACCEPT,
+        )
         if got.status == 304 and cached is not None:
             return parse_feed(cached.raw.data, url, cached.raw.media_type)
         entries = parse_feed(got.body, url, got.media_type)
-        raw = RawDocument(self.source, url, got.body, got.media_type or "application/xml", datetime.now(UTC),
-                          got.charset)
+        raw = RawDocument(
+            self.source, url, got.body, got.media_type or "application/xml", datetime.now(UTC), got.charset
+        )
         cache.put(url, CachedDocument(raw, got.etag, got.last_modified))
         return entries
 
@@ -131,8 +140,11 @@ class RssIngestor:
                     item = items.setdefault(entry["link"], {"first_seen": now, "feed": url})
                     item["title"] = entry["title"] or item.get("title")
                     item["published"] = entry["published"] or item.get("published")
-            newest = sorted(items, key=lambda link: (items[link].get("published") or items[link]["first_seen"],
-                                                     link), reverse=True)[: self.config.max_items]
+            newest = sorted(
+                items,
+                key=lambda link: (items[link].get("published") or items[link]["first_seen"], link),
+                reverse=True,
+            )[: self.config.max_items]
             for link in newest:
                 item = items[link]
                 hints: dict[str, Any] = {}

@@ -27,15 +27,15 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from flows.errors import IngestError
+from flows.errors import BroadsheetError
 from flows.ingestors.base import HINT_TYPES, IngestContext, Ingestor, RawDocument
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 
 __all__ = ["check_config_model", "check_ingestor"]
 
@@ -46,7 +46,9 @@ _MEDIA = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+\-]*/[a-z0-9][a-z0-9!#$&^_.+\-]*$"
 
 def check_config_model(config: type[BaseModel], *, where: str = "Config") -> None:
     """The settings model forbids unknown keys and describes every field."""
-    assert isinstance(config, type) and issubclass(config, BaseModel), f"{where} must be a pydantic model class"
+    assert isinstance(config, type) and issubclass(config, BaseModel), (
+        f"{where} must be a pydantic model class"
+    )
     assert config.model_config.get("extra") == "forbid", (
         f"{where} must set model_config = ConfigDict(extra='forbid'), so that a misspelt setting in "
         "sources.toml is an error instead of being ignored"
@@ -74,36 +76,42 @@ def _check_document(raw: RawDocument, source: str) -> None:
         try:
             codecs.lookup(raw.charset)
         except LookupError:
-            raise AssertionError(f"{where}: charset {raw.charset!r} is not an encoding Python knows") from None
+            raise AssertionError(
+                f"{where}: charset {raw.charset!r} is not an encoding Python knows"
+            ) from None
     for key, value in raw.hints.items():
         assert key in HINT_TYPES, f"{where}: unknown hint {key!r}; the hints are {sorted(HINT_TYPES)}"
-        assert isinstance(value, HINT_TYPES[key]), f"{where}: hint {key!r} must be a {HINT_TYPES[key].__name__}"
-        if key == "published_at":
+        assert isinstance(value, HINT_TYPES[key]), (
+            f"{where}: hint {key!r} must be a {HINT_TYPES[key].__name__}"
+        )
+        if isinstance(value, datetime):
             assert value.tzinfo is not None, f"{where}: hint published_at must carry a time zone"
-        if key == "credits":
+        if isinstance(value, list):
             assert all(isinstance(c, str) and c.strip() for c in value), f"{where}: credits must be strings"
 
 
-def _check_error(error: IngestError) -> None:
+def _check_error(error: BroadsheetError) -> None:
     assert error.uri, f"{type(error).__name__} {error.message!r} must name the URI or path it is about"
     assert error.message and len(error.message) > 10, (
         f"the error about {error.uri} must say what went wrong and how to fix it"
     )
 
 
-def _run(ingestor: Ingestor, context: IngestContext, source: str) -> list[RawDocument | IngestError]:
+def _run(ingestor: Ingestor, context: IngestContext, source: str) -> list[RawDocument | BroadsheetError]:
     result = ingestor.fetch(context)
     assert isinstance(result, Iterator), (
         "fetch must return an iterator (write it as a generator): documents are handled as they come"
     )
-    items: list[RawDocument | IngestError] = []
+    items: list[RawDocument | BroadsheetError] = []
     for item in result:
         if isinstance(item, RawDocument):
             _check_document(item, source)
-        elif isinstance(item, IngestError):
+        elif isinstance(item, BroadsheetError):
             _check_error(item)
         else:
-            raise AssertionError(f"fetch yielded a {type(item).__name__}: yield RawDocument or IngestError only")
+            raise AssertionError(
+                f"fetch yielded a {type(item).__name__}: yield RawDocument or IngestError only"
+            )
         items.append(item)
     return items
 
@@ -114,7 +122,7 @@ def check_ingestor(
     *,
     state: Path,
     source: str = "contract-test",
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     min_documents: int = 1,
     must_parse: bool = True,
     allow_errors: bool = False,
@@ -147,9 +155,11 @@ def check_ingestor(
     context = IngestContext(state=state, limits=limits)
     first = _run(instance, context, source)
     documents = [item for item in first if isinstance(item, RawDocument)]
-    errors = [item for item in first if isinstance(item, IngestError)]
+    errors = [item for item in first if isinstance(item, BroadsheetError)]
     assert allow_errors or not errors, f"the run yielded errors: {[str(e) for e in errors]}"
-    assert len(documents) >= min_documents, f"the run yielded {len(documents)} documents, expected {min_documents}+"
+    assert len(documents) >= min_documents, (
+        f"the run yielded {len(documents)} documents, expected {min_documents}+"
+    )
     ids = [(d.uri, d.document_id) for d in documents]
     assert len(set(ids)) == len(ids), "the run yielded the same document twice"
     second = _run(cls(source, config), context, source)

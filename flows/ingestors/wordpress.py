@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field, field_validator
 from flows.errors import IngestError
 from flows.html import format_when
 from flows.ingestors.base import IngestContext, RawDocument
-from flows.ingestors.fetch import FetchSettings, Fetcher, check_http_url
+from flows.ingestors.fetch import Fetcher, FetchSettings, check_http_url
 from flows.ingestors.state import CachedDocument, DocumentCache, read_json, write_json
 from flows.settings import Limits
 
@@ -44,10 +44,15 @@ _TAGS = re.compile(r"<[^>]+>")
 class WordPressConfig(FetchSettings):
     """Settings of a `wordpress` source."""
 
-    site: str = Field(description="Address of the WordPress site; the API is read at `<site>/wp-json/wp/v2/`.")
-    per_page: int = Field(default=100, ge=1, le=100, description="Posts or comments asked for per API request.")
+    site: str = Field(
+        description="Address of the WordPress site; the API is read at `<site>/wp-json/wp/v2/`."
+    )
+    per_page: int = Field(
+        default=100, ge=1, le=100, description="Posts or comments asked for per API request."
+    )
     max_pages: int = Field(
-        default=20, ge=1,
+        default=20,
+        ge=1,
         description="Most pages of a list read in one run; a larger backlog continues on the next run.",
     )
     comments: bool = Field(default=True, description="Fetch the comments of each post.")
@@ -149,7 +154,11 @@ def build_post_html(post: dict[str, Any], comments: list[dict[str, Any]]) -> str
     title = _rendered(post, "title")
     embedded = post.get("_embedded") or {}
     authors = embedded.get("author") if isinstance(embedded, dict) else None
-    author = authors[0].get("name") if isinstance(authors, list) and authors and isinstance(authors[0], dict) else None
+    author = (
+        authors[0].get("name")
+        if isinstance(authors, list) and authors and isinstance(authors[0], dict)
+        else None
+    )
     byline = f'<p class="byline">By {html.escape(str(author))}</p>' if author else ""
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
@@ -184,14 +193,20 @@ class WordPressIngestor:
                 uri=got.url,
             ) from None
 
-    def _list(self, fetcher: Fetcher, route: str, params: dict[str, str], max_pages: int | None = None,
-              ) -> tuple[list[dict[str, Any]], bool]:
+    def _list(
+        self,
+        fetcher: Fetcher,
+        route: str,
+        params: dict[str, str],
+        max_pages: int | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
         """Every item of a paged list (up to `max_pages` pages) and whether the list is complete."""
         items: list[dict[str, Any]] = []
         url = f"{self.api}/{route}"
         for page in range(1, (max_pages or self.config.max_pages) + 1):
-            value, total = self._json(fetcher, url, params | {"per_page": str(self.config.per_page),
-                                                              "page": str(page)})
+            value, total = self._json(
+                fetcher, url, params | {"per_page": str(self.config.per_page), "page": str(page)}
+            )
             if not isinstance(value, list) or not all(isinstance(v, dict) and "id" in v for v in value):
                 raise IngestError(
                     "is not a WordPress REST API list: check that `site` is the address of a WordPress site",
@@ -203,17 +218,27 @@ class WordPressIngestor:
                 return items, True
         return items, False
 
-    def _document(self, fetcher: Fetcher, post: dict[str, Any], cache: DocumentCache, limits: Limits,
-                  ) -> tuple[RawDocument, str]:
+    def _document(
+        self,
+        fetcher: Fetcher,
+        post: dict[str, Any],
+        cache: DocumentCache,
+        limits: Limits,
+    ) -> tuple[RawDocument, str]:
         """The document of `post` (all its comments fetched) and the latest comment date seen."""
         comments: list[dict[str, Any]] = []
         if self.config.comments:
             pages = limits.max_comments // self.config.per_page + 1
-            comments, complete = self._list(fetcher, "comments", {"post": str(post["id"]), "orderby": "date_gmt",
-                                                                  "order": "asc"}, max_pages=pages)
+            comments, complete = self._list(
+                fetcher,
+                "comments",
+                {"post": str(post["id"]), "orderby": "date_gmt", "order": "asc"},
+                max_pages=pages,
+            )
             if not complete:
                 raise IngestError(
-                    f"post {post['id']} has more than {limits.max_comments:,} comments, the max_comments limit: "
+                    f"post {post['id']} has more than {limits.max_comments:,} comments, "
+                    "the max_comments limit: "
                     "raise it with --max-comments",
                     uri=str(post.get("link") or self.api),
                 )
@@ -259,8 +284,9 @@ class WordPressIngestor:
             new_comments_cursor = comments_cursor
             if self.config.comments and comments_cursor and listed:
                 try:
-                    fresh, complete = self._list(fetcher, "comments", {"after": comments_cursor,
-                                                                      "orderby": "date_gmt", "order": "asc"})
+                    fresh, complete = self._list(
+                        fetcher, "comments", {"after": comments_cursor, "orderby": "date_gmt", "order": "asc"}
+                    )
                     commented = list(dict.fromkeys(str(c.get("post")) for c in fresh if c.get("post")))
                     if complete and fresh:
                         new_comments_cursor = max(str(c.get("date") or "") for c in fresh)
@@ -277,8 +303,9 @@ class WordPressIngestor:
                     if post is None:
                         value, _ = self._json(fetcher, f"{self.api}/posts/{post_id}", {"_embed": "author"})
                         if not isinstance(value, dict) or "id" not in value:
-                            raise IngestError("is not a WordPress post: check `site`",
-                                              uri=f"{self.api}/posts/{post_id}")
+                            raise IngestError(
+                                "is not a WordPress post: check `site`", uri=f"{self.api}/posts/{post_id}"
+                            )
                         post = value
                     raw, latest_comment = self._document(fetcher, post, cache, context.limits)
                 except IngestError as error:

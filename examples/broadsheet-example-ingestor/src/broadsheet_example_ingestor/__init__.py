@@ -48,7 +48,9 @@ class JsonLinesIngestor:
             lines = path.read_text(encoding="utf-8").splitlines()
             fetched_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         except OSError as exc:
-            raise ConfigError(f"cannot be read ({exc.strerror}): check `path`", uri=path.absolute().as_uri()) from None
+            raise ConfigError(
+                f"cannot be read ({exc.strerror}): check `path`", uri=path.absolute().as_uri()
+            ) from None
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -57,7 +59,9 @@ class JsonLinesIngestor:
                 record = json.loads(line)
                 url, title, text = str(record["url"]), str(record["title"]), str(record["text"])
             except (ValueError, KeyError, TypeError) as exc:
-                yield IngestError(f"line {number} is not an article ({exc}): it needs url, title and text", uri=where)
+                yield IngestError(
+                    f"line {number} is not an article ({exc}): it needs url, title and text", uri=where
+                )
                 continue
             hints: dict[str, object] = {"title": title}
             if record.get("published"):
@@ -70,4 +74,6 @@ class JsonLinesIngestor:
                     hints["published_at"] = published.astimezone(UTC)
             byline = f"By {record['author']}\n\n" if record.get("author") else ""
             body = f"{title}\n\n{byline}{text.strip()}\n"
-            yield RawDocument(self.source, url, body.encode("utf-8"), "text/plain", fetched_at, "utf-8", hints)
+            yield RawDocument(
+                self.source, url, body.encode("utf-8"), "text/plain", fetched_at, "utf-8", hints
+            )
