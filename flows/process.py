@@ -23,9 +23,9 @@ from flows.settings import Limits
 from schemas import Article, Comment, Document, Position, Record, Reject
 
 __all__ = [
+    "Batch",
     "HTML_MEDIA_TYPES",
     "TEXT_MEDIA_TYPES",
-    "Batch",
     "decode_document",
     "process_batch",
     "process_document",

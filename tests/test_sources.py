@@ -137,3 +137,20 @@ def test_broken_and_clashing_plugins_are_reported_when_used(monkeypatch: pytest.
     finally:
         monkeypatch.undo()
         registry.refresh()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["flows.ingestors", "flows.ingestors.base", "flows.ingestors.docs", "flows.ingestors.fetch",
+     "flows.ingestors.files", "flows.ingestors.http", "flows.ingestors.registry", "flows.ingestors.rss",
+     "flows.ingestors.state", "flows.ingestors.testing", "flows.ingestors.wordpress", "flows.sources",
+     "flows.html", "flows.ingest", "flows.run", "flows.process", "flows.errors"],
+)
+def test_exported_names_are_sorted_and_exist(module: str) -> None:
+    import importlib
+
+    package = importlib.import_module(module)
+    names = package.__all__
+    assert names == sorted(names)
+    for name in names:
+        assert hasattr(package, name), name

@@ -20,7 +20,7 @@ from flows.ingestors.base import IngestContext, RawDocument
 from flows.ingestors.fetch import Fetcher, FetchSettings, check_http_url
 from flows.ingestors.state import CachedDocument, DocumentCache
 
-__all__ = ["PAGE_MEDIA_TYPES", "HttpConfig", "HttpIngestor", "fetch_page"]
+__all__ = ["HttpConfig", "HttpIngestor", "PAGE_MEDIA_TYPES", "fetch_page"]
 
 #: Media types a page may have; others are refused at ingest.
 PAGE_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/markdown"})
