@@ -8,6 +8,7 @@ check what a run fetched. All texts are invented for the tests.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -434,14 +435,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
         elif name == "gzip-bomb":
-            body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
-            self._send(200, body, headers={"Content-Encoding": "gzip"})
+            self._send(200, _gzip_bomb(), headers={"Content-Encoding": "gzip"})
         elif name == "gzip-ok":
             self._send(200, gzip.compress(page), headers={"Content-Encoding": "gzip"})
         elif name == "pdf":
             self._send(200, b"%PDF-1.4 not really", content_type="application/pdf")
         else:
             self._send(404, b"no such fault", content_type="text/plain")
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """About 64 KB that decompress to 64 MB (made once: compressing takes a moment)."""
+    return gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
 
 
 #: A sentence with accents, for the wrong-charset faults.
@@ -459,6 +465,7 @@ def _accented(page: bytes) -> str:
 
 def serve() -> Iterator[IngestServer]:
     """Start a server in a thread; stop it when the generator is closed (a pytest fixture body)."""
+    _gzip_bomb()
     server = IngestServer()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -201,8 +201,8 @@ def _real(**settings: Any) -> Fetcher:
         "allow_private_addresses": True,
         "retries": 2,
         "backoff": 0.01,
-        "read_timeout": 0.5,
-        "deadline": 1.0,
+        "read_timeout": 1.0,
+        "deadline": 1.5,
         "max_bytes": 200_000,
     } | settings
     return Fetcher(FetchSettings(**options))
@@ -214,7 +214,7 @@ def _real(**settings: Any) -> Fetcher:
         ("/fault/500", True, "500 Internal Server Error (3 attempts)"),
         ("/fault/404", False, "404 Not Found: the page does not exist"),
         ("/fault/429-long", True, "longer than max_backoff"),
-        ("/fault/slow", True, "took longer than deadline = 1 s"),
+        ("/fault/slow", True, "took longer than deadline = 1.5 s"),
         ("/fault/stall", True, "timed out"),
         ("/fault/truncated", True, "truncated"),
         ("/fault/loop-a", False, "redirects in a loop"),

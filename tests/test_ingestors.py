@@ -29,8 +29,8 @@ FAST: dict[str, Any] = {
     "allow_private_addresses": True,
     "retries": 2,
     "backoff": 0.01,
-    "read_timeout": 0.5,
-    "deadline": 1.0,
+    "read_timeout": 1.0,
+    "deadline": 1.5,
     "max_bytes": 200_000,
 }
 

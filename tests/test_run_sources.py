@@ -18,7 +18,7 @@ from .conftest import EXAMPLE_PLUGIN
 from .ingest_server import IngestServer
 
 FAST = (
-    "allow_private_addresses = true\nretries = 1\nbackoff = 0.01\nread_timeout = 0.5\ndeadline = 1.0\n"
+    "allow_private_addresses = true\nretries = 1\nbackoff = 0.01\nread_timeout = 1.0\ndeadline = 1.5\n"
     "max_bytes = 200_000\n"
 )
 
