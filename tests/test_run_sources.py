@@ -235,3 +235,26 @@ def test_cli_usage_errors_and_the_ingestors_command(
     listed = capsys.readouterr().out
     for name in ("files", "http", "rss", "wordpress", "jsonl", "broadsheet-example-ingestor"):
         assert name in listed
+
+
+def test_cli_picks_the_sources_file_or_the_raw_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw_dir: Path
+) -> None:
+    import flows.flow
+
+    calls: list[dict[str, Any]] = []
+
+    def fake_flow(**kwargs: Any) -> dict[str, Any]:
+        calls.append(kwargs)
+        return {"published": True, "message": "published release x", "rows": {}, "rejects": []}
+
+    monkeypatch.setattr(flows.flow, "publish_flow", fake_flow)
+    monkeypatch.chdir(tmp_path)
+    assert (tmp_path / "raw").is_dir()  # the raw_dir fixture
+    assert main(["run"]) == 0  # no sources.toml: raw/ as before
+    assert (calls[-1]["raw"], calls[-1]["sources"]) == ("raw", None)
+    (tmp_path / "sources.toml").write_text('[sources.files]\ningestor = "files"\npath = "raw"\n')
+    assert main(["run", "--source", "files"]) == 0
+    assert (calls[-1]["sources"], calls[-1]["select"]) == ("sources.toml", ["files"])
+    assert main(["run", "--raw", str(raw_dir)]) == 0  # --raw wins over sources.toml
+    assert (calls[-1]["raw"], calls[-1]["sources"]) == (str(raw_dir), None)
