@@ -205,6 +205,7 @@ class IngestServer(ThreadingHTTPServer):
         self.comments = deepcopy(WP_COMMENTS)
         self.log: list[Hit] = []
         self.counters: dict[str, int] = {}
+        self.down = False  # /fault/outage answers 503 while this is set
         self.lock = threading.Lock()
         self.pages: dict[str, bytes] = {p.name: p.read_bytes() for p in HTML.glob("*.html")}
 
@@ -374,6 +375,11 @@ class _Handler(BaseHTTPRequestHandler):
         page = server.pages["feed_item_1.html"]
         if name == "500":
             self._send(500, b"oops", content_type="text/plain")
+        elif name == "outage":
+            if server.down:
+                self._send(503, b"down for maintenance", content_type="text/plain")
+            else:
+                self._conditional(page, "text/html; charset=utf-8")
         elif name == "404":
             self._send(404, b"gone", content_type="text/plain")
         elif name == "flaky":

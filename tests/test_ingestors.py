@@ -124,6 +124,19 @@ def test_the_local_network_is_refused_unless_allowed(ingest_server: IngestServer
     assert not ingest_server.log
 
 
+def test_an_outage_keeps_the_last_copy_in_the_data(ingest_server: IngestServer, tmp_path: Path) -> None:
+    ingestor = HttpIngestor("pages", HttpConfig(urls=[ingest_server.url("/fault/outage")], **FAST))
+    (first,) = _run(ingestor, tmp_path)
+    ingest_server.down = True
+    kept, error = _run(ingestor, tmp_path)
+    assert kept == first
+    assert isinstance(error, TransientIngestError) and "503" in error.message
+    assert "is published instead" in error.message and error.uri == ingest_server.url("/fault/outage")
+    # A page that was never fetched has no copy to fall back on.
+    (only,) = _run(ingestor, tmp_path / "fresh")
+    assert isinstance(only, TransientIngestError) and "instead" not in only.message
+
+
 # wordpress -----------------------------------------------------------------------------------------
 
 

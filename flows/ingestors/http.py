@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator
 
-from flows.errors import IngestError
+from flows.errors import IngestError, TransientIngestError
 from flows.ingestors.base import IngestContext, RawDocument
-from flows.ingestors.fetch import Fetcher, FetchSettings, check_http_url
+from flows.ingestors.fetch import Fetched, Fetcher, FetchSettings, check_http_url
 from flows.ingestors.state import CachedDocument, DocumentCache
 
 __all__ = ["HttpConfig", "HttpIngestor", "PAGE_MEDIA_TYPES", "fetch_page"]
@@ -40,10 +40,12 @@ class HttpConfig(FetchSettings):
 
 def fetch_page(
     fetcher: Fetcher, cache: DocumentCache, *, source: str, url: str, hints: dict[str, Any] | None = None
-) -> RawDocument | IngestError:
+) -> Iterator[RawDocument | IngestError]:
     """One page as a raw document: fetched, or the kept copy when the server says it is unchanged.
 
-    Never raises: a failure comes back as an `IngestError` naming the URL.
+    Never raises: a failure is yielded as an `IngestError` naming the URL. When the
+    failure may pass (a 5xx, a timeout) and a copy from an earlier run is kept, that
+    copy is yielded too, so that an outage does not take the page out of the data.
     """
     cached = cache.get(url)
     try:
@@ -53,8 +55,32 @@ def fetch_page(
             last_modified=cached.last_modified if cached else None,
             accept=_ACCEPT,
         )
+    except TransientIngestError as error:
+        if cached is not None:
+            yield cached.raw
+            yield TransientIngestError(
+                f"{error.message}; the copy fetched on {cached.raw.fetched_at:%Y-%m-%d %H:%M} UTC is "
+                "published instead",
+                uri=error.uri,
+            )
+        else:
+            yield error
+        return
     except IngestError as error:
-        return error
+        yield error
+        return
+    yield _page(got, cached, cache, source=source, url=url, hints=hints)
+
+
+def _page(
+    got: Fetched,
+    cached: CachedDocument | None,
+    cache: DocumentCache,
+    *,
+    source: str,
+    url: str,
+    hints: dict[str, Any] | None,
+) -> RawDocument | IngestError:
     if got.status == 304:
         if cached is None:
             return IngestError(
@@ -102,5 +128,5 @@ class HttpIngestor:
         urls = list(dict.fromkeys(self.config.urls))
         with Fetcher(self.config) as fetcher:
             for url in urls:
-                yield fetch_page(fetcher, cache, source=self.source, url=url)
+                yield from fetch_page(fetcher, cache, source=self.source, url=url)
         cache.prune(urls)

@@ -152,7 +152,7 @@ class RssIngestor:
                     hints["title"] = item["title"]
                 if item.get("published"):
                     hints["published_at"] = datetime.fromisoformat(item["published"])
-                yield fetch_page(fetcher, pages, source=self.source, url=link, hints=hints)
+                yield from fetch_page(fetcher, pages, source=self.source, url=link, hints=hints)
         write_json(state_path, {"items": {link: items[link] for link in newest}})
         pages.prune(newest)
         feeds.prune(self.config.feeds)
