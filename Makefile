@@ -1,10 +1,11 @@
 # broadsheet: two commands set everything up on a fresh machine with Python 3.11+.
-#   make run    create .venv from requirements.lock, then publish raw/ into output/
+#   make run    create .venv from requirements.lock, then publish the sources of sources.toml into output/
 #   make test   run the test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-RAW    ?= raw
+SOURCES ?= sources.toml
+RAW    ?=
 OUT    ?= output
 
 # Prefect keeps its state (the temporary server's SQLite database) inside the project,
@@ -16,14 +17,14 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 .PHONY: help venv run test lint typecheck bench lock schemas docs clean
 
 help:
-	@echo "make run        publish $(RAW)/ into $(OUT)/ (creates .venv on first use)"
+	@echo "make run        publish the sources of $(SOURCES) (or RAW=DIR) into $(OUT)/ (creates .venv on first use)"
 	@echo "make test       run the test suite"
 	@echo "make lint       ruff"
 	@echo "make typecheck  mypy --strict on flows/ and schemas/"
 	@echo "make bench      the benchmark (see bench/)"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make schemas    regenerate schemas/json/*.schema.json from the models"
-	@echo "make docs       regenerate the field tables in README.md from the models"
+	@echo "make docs       regenerate README's field tables and ingestor settings from the models"
 
 venv: $(BIN)/.installed
 
@@ -35,7 +36,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 run: venv
-	$(BIN)/broadsheet run --raw $(RAW) --out $(OUT)
+	$(BIN)/broadsheet run $(if $(RAW),--raw $(RAW),--sources $(SOURCES)) --out $(OUT)
 
 test: venv
 	$(BIN)/python -m pytest
@@ -51,6 +52,7 @@ schemas: venv
 
 docs: venv
 	$(BIN)/python -m flows.docs
+	$(BIN)/python -m flows.ingestors.docs
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools

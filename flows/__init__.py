@@ -1,7 +1,8 @@
 """broadsheet's pipeline: one module per stage, plain Python, with Prefect at the edge.
 
     ingest ─► decode ─► layout ─► extract ─► validate ─► publish ─► catalog
-    flows.ingest  flows.decode  flows.layout  flows.extract  flows.process  flows.publish  flows.catalog
+    flows.ingestors  flows.decode  flows.layout  flows.extract  flows.process  flows.publish  flows.catalog
+    (flows.sources)  (flows.html)
 
 `flows.flow` holds the Prefect flow (thin tasks over batches of documents);
 `flows.run` the same stages driven without Prefect; `flows.cli` the command line.

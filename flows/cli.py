@@ -1,10 +1,13 @@
 """The `broadsheet` command.
 
-    broadsheet run [--raw DIR] [--out DIR]   publish raw/ into output/ (the Prefect flow)
+    broadsheet run [--sources FILE] [--source NAME]... [--out DIR]
+                                             publish the sources of sources.toml into output/
+    broadsheet run --raw DIR [--out DIR]     publish the files under DIR (one `files` source)
     broadsheet catalog [--out DIR]           list the releases of an output folder
     broadsheet catalog --rebuild [--out DIR] rebuild catalog.json from the releases on disk
     broadsheet serve [--out DIR]             serve an output folder over HTTP (read-only)
     broadsheet download URL --dest DIR       fetch a release, verified and resumable
+    broadsheet ingestors                     list the ingestors: built-in and from plugins
 
 Exit status: 0 when a release was published or the input was unchanged, also when
 some inputs were rejected; 1 when nothing could be published; 2 for bad usage.
@@ -24,6 +27,7 @@ from rich.table import Table
 
 from flows.errors import BroadsheetError
 from flows.settings import Limits
+from flows.sources import DEFAULT_SOURCES_FILE
 from flows.version import package_version
 
 __all__ = ["main"]
@@ -52,14 +56,19 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="publish every file in the raw folder as a release",
-        description="Ingest every file under --raw, extract articles, positions and comments, and publish "
+        help="publish the sources (or every file in the raw folder) as a release",
+        description="Ingest the sources declared in --sources (default sources.toml; without that file, "
+        "every file under raw/), extract articles, positions and comments, and publish "
         "them as a new release under --out (Parquet, JSON Lines, datapackage.json, a dataset card, and "
         "catalog.json last). Unchanged input publishes nothing new. Runs as a Prefect flow on Prefect's "
         "temporary local server unless PREFECT_API_URL points at a server.",
     )
-    run.add_argument("--raw", type=Path, default=Path("raw"), metavar="DIR",
-                     help="folder of raw text files to ingest (default: raw)")
+    run.add_argument("--raw", type=Path, default=None, metavar="DIR",
+                     help="ingest every file under DIR as one `files` source, instead of the sources file")
+    run.add_argument("--sources", type=Path, default=None, metavar="FILE",
+                     help=f"the sources file (default: {DEFAULT_SOURCES_FILE}; without it, --raw raw)")
+    run.add_argument("--source", action="append", default=[], metavar="NAME",
+                     help="ingest only the source NAME of the sources file (repeat for several)")
     run.add_argument("--out", default="output", metavar="DIR",
                      help="output folder, or s3://bucket/prefix URL, to publish into (default: output)")
     run.add_argument("--keep", type=int, default=None, metavar="N",
@@ -88,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     catalog.add_argument("--rebuild", action="store_true",
                          help="rebuild catalog.json from the releases on disk, verifying every file")
     _add_serving_commands(commands)
+    commands.add_parser(
+        "ingestors", help="list the ingestors that sources.toml can use",
+        description="List every ingestor by name: the built-ins and those that installed packages register "
+        "in the 'broadsheet.ingestors' entry-point group, with the package and the settings of each.",
+    )
     return parser
 
 
@@ -156,22 +170,36 @@ def _print_summary(console: Console, result: dict[str, object]) -> None:
     console.print(f"[bold]{result['message']}[/]{where}")
 
 
-def _run_without_prefect(args: argparse.Namespace) -> dict[str, object]:
+def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path | None) -> dict[str, object]:
     from flows.run import run_once
+    from flows.sources import load_sources
 
     limits = Limits(max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
                     max_depth=args.max_depth)
-    outcome = run_once(args.raw, args.out, limits=limits, keep=args.keep, batch_size=args.batch_size,
-                       wait=args.wait, full=args.full)
+    sources = load_sources(sources_file, args.source) if sources_file is not None else None
+    outcome = run_once(raw, args.out, limits=limits, keep=args.keep, batch_size=args.batch_size,
+                       wait=args.wait, full=args.full, sources=sources)
     return outcome.summary()
 
 
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     from flows.progress import listen
+    from flows.sources import load_sources
 
-    if not args.raw.is_dir():
-        errors.print(f"[red]error:[/] {args.raw}/ does not exist or is not a folder: "
-                      "create it and put .txt files there, or pass --raw DIR")
+    if args.raw is not None and (args.sources is not None or args.source):
+        errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources "
+                     "from a "
+                     "sources file: use one or the other")
+        return EXIT_USAGE
+    sources_file = args.sources or DEFAULT_SOURCES_FILE
+    chosen = args.sources is not None or bool(args.source)
+    use_sources = args.raw is None and (chosen or sources_file.exists())
+    raw = args.raw or Path("raw")
+    if use_sources:
+        load_sources(sources_file, args.source)  # check it before starting Prefect: errors say what to fix
+    elif not raw.is_dir():
+        errors.print(f"[red]error:[/] {raw}/ does not exist or is not a folder: "
+                     "create it and put .txt files there, or pass --raw DIR")
         return EXIT_NOTHING
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
@@ -189,15 +217,16 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     try:
         with progress:
             if args.no_prefect:
-                result = _run_without_prefect(args)
+                result = _run_without_prefect(args, raw, sources_file if use_sources else None)
             else:
                 _prefect_defaults()
                 from flows.flow import publish_flow
 
                 result = publish_flow(
-                    raw=str(args.raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
+                    raw=str(raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
                     max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
                     max_depth=args.max_depth, wait=args.wait, full=args.full,
+                    sources=str(sources_file) if use_sources else None, select=list(args.source) or None,
                 )
     finally:
         listen(None)
@@ -292,6 +321,23 @@ def _download(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _ingestors(console: Console) -> int:
+    from flows.ingestors.registry import load_ingestor, registered
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("ingestor", "package", "settings"):
+        table.add_column(column)
+    for name, entry in registered().items():
+        try:
+            settings = ", ".join(load_ingestor(name).Config.model_fields)
+        except BroadsheetError as error:
+            settings = f"[red]cannot be loaded:[/] {error.message}"
+        package = entry.package + (f" (also claimed by {', '.join(entry.others)})" if entry.others else "")
+        table.add_row(name, package, settings)
+    console.print(table)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
@@ -306,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, console, errors)
         if args.command == "download":
             return _download(args, console)
+        if args.command == "ingestors":
+            return _ingestors(console)
     except BroadsheetError as error:
         errors.print(f"[red]error:[/] {error}")
         return EXIT_NOTHING

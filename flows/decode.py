@@ -4,8 +4,10 @@ The order of evidence, strongest first: a byte-order mark (UTF-8, UTF-16, UTF-32
 strict UTF-8, then a statistical guess (charset-normalizer) that prefers
 Windows-1252 over its look-alikes unless another code page reads clearly better;
 this is what browsers do with pages labelled "latin-1". A charset named by the
-source (an HTTP header) is tried first but not trusted blindly: bytes that do not
-decode with it fall through to the guess.
+source (an HTTP header, an HTML `<meta>` tag) is tried first but not trusted blindly:
+bytes that do not decode with it fall through to the guess, and bytes labelled with
+a single-byte Western code page (the common default "ISO-8859-1") that are valid
+UTF-8 with multi-byte sequences are read as UTF-8, the usual mislabel.
 
 Inputs that are not text are rejected with a reason: empty or blank, NUL bytes or
 many control characters (binary data), no encoding that fits, over the size limit.
@@ -42,6 +44,10 @@ _LATIN_LOOKALIKES = frozenset(
 )
 
 
+# Labels servers send by default while the bytes are often UTF-8.
+_WESTERN_LABELS = frozenset({"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"})
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """Text decoded from raw bytes, and the encoding it was read with."""
@@ -53,6 +59,21 @@ class Decoded:
 def normalise_newlines(text: str) -> str:
     """Turn CRLF, CR and Unicode line separators into `\\n`."""
     return _NEWLINES.sub("\n", text)
+
+
+def _mislabelled_utf8(data: bytes, declared: str) -> bool:
+    """Whether bytes labelled with a Western single-byte code page are really UTF-8."""
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return False
+    if name not in _WESTERN_LABELS or data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _guess(data: bytes) -> tuple[str, str] | None:
@@ -106,6 +127,8 @@ def decode_bytes(
                     uri=uri,
                 ) from None
             break
+    if text is None and declared and _mislabelled_utf8(data, declared):
+        text, encoding = data.decode("utf-8"), "utf-8"
     if text is None and declared:
         try:
             text, encoding = data.decode(declared), codecs.lookup(declared).name

@@ -3,7 +3,8 @@
     BroadsheetError                 base: every error names what it is about (`uri`)
      ├── ConfigError                bad settings, arguments or sources.toml
      ├── IngestError                a source or one of its inputs could not be read
-     │    └── TransientIngestError  ... but trying again later may work (5xx, 429, timeouts)
+     │    ├── TransientIngestError  ... but trying again later may work (5xx, 429, timeouts)
+     │    └── DuplicateDocument     the same bytes were ingested twice in one run
      ├── DecodeError                the bytes are not text we can read
      │    ├── EmptyDocument         no bytes, or only white space
      │    ├── BinaryDocument        NUL bytes or control characters: not text
@@ -40,6 +41,7 @@ __all__ = [
     "DecodeError",
     "DocumentTooLarge",
     "DownloadError",
+    "DuplicateDocument",
     "EmptyDocument",
     "IngestError",
     "LimitExceeded",
@@ -96,6 +98,10 @@ class TransientIngestError(IngestError):
     """An input could not be read now, but a later attempt may work."""
 
     retryable = True
+
+
+class DuplicateDocument(IngestError):
+    """The same bytes came in twice in one run (two sources, or one URL listed twice)."""
 
 
 class DecodeError(BroadsheetError):

@@ -1,8 +1,8 @@
 """The Prefect flow: thin tasks around the plain stage code in `flows.run`.
 
-    ingest_files ──► plan ──► parse_batch × N ──► publish_release
-      (I/O, retried)   │      (CPU, never retried)  (I/O)
-                       └─ records of unchanged inputs carried forward from the previous release
+    ingest_source × sources ──► plan ──► parse_batch × N ──► publish_release
+      (I/O, retried)             │       (CPU, never retried)  (I/O)
+                                 └─ records of unchanged inputs carried forward from the previous release
 
 Tasks work on batches of documents, never on single records: a task run costs
 milliseconds of bookkeeping. Results stay in memory (no caching, no result
@@ -17,28 +17,55 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
 from prefect.tasks import exponential_backoff
 
-from flows.ingest import RawDocument
+from flows.errors import TransientIngestError
+from flows.ingestors.base import RawDocument
 from flows.process import Batch, process_batch
 from flows.progress import report
-from flows.run import DEFAULT_BATCH_SIZE, Collected, Outcome, Run, batched, collect_files
+from flows.run import (
+    DEFAULT_BATCH_SIZE,
+    Collected,
+    Outcome,
+    Run,
+    batched,
+    collect_source,
+    drop_duplicates,
+    state_root,
+)
 from flows.settings import DEFAULT_LIMITS, Limits
+from flows.sources import Source, files_source, load_sources
 
 __all__ = ["publish_flow"]
 
 
 @task(
-    name="ingest-files",
+    name="ingest-source",
+    task_run_name="ingest-{source.name}",
     retries=2,
     retry_delay_seconds=exponential_backoff(backoff_factor=1),
     retry_jitter_factor=0.5,
     cache_policy=NO_CACHE,
     persist_result=False,
 )
-def ingest_files(raw: str, limits: Limits) -> Collected:
-    """Read every file under `raw` (unreadable files become rejects)."""
-    return collect_files(Path(raw), limits=limits)
+def ingest_source(source: Source, out: str, limits: Limits) -> Collected:
+    """Ingest one source (unreadable inputs become rejects).
+
+    When some inputs failed in a way that may pass (5xx, 429, timeouts, after the
+    client's own retries), the task fails so that Prefect runs the source again
+    later; its last attempt returns those failures as rejects instead.
+    """
+    collected = collect_source(source, out=Path(out), limits=limits)
+    transient = sum(r.error == TransientIngestError.__name__ for r in collected.rejects)
+    context = TaskRunContext.get()
+    if transient and context is not None and context.task_run.run_count <= context.task.retries:
+        raise TransientIngestError(
+            f"{transient} input(s) of source {source.name!r} failed in a way that may pass: "
+            "trying the source again",
+            uri=source.location,
+        )
+    return collected
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
@@ -80,8 +107,12 @@ def publish_flow(
     max_depth: int = DEFAULT_LIMITS.max_depth,
     wait: float = 0.0,
     full: bool = False,
+    sources: str | None = None,
+    select: list[str] | None = None,
+    ingest_retries: int = 2,
 ) -> dict[str, Any]:
-    """Publish every file under `raw` as a release in `out` (nothing new if the input is unchanged).
+    """Publish the sources of the sources file `sources` (those named in `select`, or all), or
+    else every file under `raw`, as a release in `out` (nothing new if the input is unchanged).
 
     Only new or changed inputs are parsed (all of them with `full`); `out` is a folder
     or an `s3://bucket/prefix` URL; `wait` is how long to wait for another run that is
@@ -89,7 +120,13 @@ def publish_flow(
     """
     logger = get_run_logger()
     limits = Limits(max_document_bytes=max_document_bytes, max_comments=max_comments, max_depth=max_depth)
-    collected = ingest_files(raw, limits)
+    specs = load_sources(Path(sources), select or ()) if sources is not None else [files_source(Path(raw))]
+    ingest = ingest_source.with_options(retries=ingest_retries)
+    state = str(state_root(out))
+    collected = Collected()
+    for ingested in [ingest.submit(spec, state, limits) for spec in specs]:
+        collected.extend(ingested.result())
+    collected = drop_duplicates(collected)
     with Run(out, keep=keep, wait=wait, full=full) as run:
         outcome = run.plan(collected)
         if outcome is None:

@@ -14,14 +14,23 @@ from typing import Any
 from pydantic import ValidationError
 
 from flows.decode import decode_bytes
-from flows.errors import BroadsheetError, RecordInvalid, UnsupportedMediaType
+from flows.errors import BroadsheetError, EmptyDocument, RecordInvalid, UnsupportedMediaType
 from flows.extract import extract_document
-from flows.ingest import RawDocument
+from flows.html import HTML_MEDIA_TYPES, render_html, sniff_charset
+from flows.ingestors.base import RawDocument
 from flows.layout import parse_layout
 from flows.settings import Limits
 from schemas import Article, Comment, Document, Position, Record, Reject
 
-__all__ = ["TEXT_MEDIA_TYPES", "Batch", "process_batch", "process_document", "reject_for"]
+__all__ = [
+    "Batch",
+    "HTML_MEDIA_TYPES",
+    "TEXT_MEDIA_TYPES",
+    "decode_document",
+    "process_batch",
+    "process_document",
+    "reject_for",
+]
 
 #: Media types read as plain text.
 TEXT_MEDIA_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown"})
@@ -83,29 +92,51 @@ def _validate(model: type[Record], rows: Iterable[dict[str, Any]], uri: str) -> 
     return out
 
 
+def decode_document(raw: RawDocument, limits: Limits = Limits()) -> tuple[str, str]:
+    """The text of `raw` and the encoding it was read with: plain text as it is, HTML rendered
+    into text in the conventions of the layout parser (`flows.html`).
+
+    Raises:
+        DecodeError: the bytes are not text, or not a kind of document broadsheet reads.
+    """
+    if raw.media_type in HTML_MEDIA_TYPES:
+        declared = raw.charset or sniff_charset(raw.data)
+        decoded = decode_bytes(raw.data, uri=raw.uri, declared=declared, limits=limits)
+        text = render_html(decoded.text)
+        if not text.strip():
+            raise EmptyDocument(
+                "is a web page without readable text (after dropping scripts, menus and footers): check "
+                "that the URL shows the article itself",
+                uri=raw.uri,
+            )
+        return text, decoded.encoding
+    if raw.media_type not in TEXT_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"is {raw.media_type}, not text: broadsheet reads plain-text and HTML pages (.txt, .html); "
+            "remove the file or convert it to text",
+            uri=raw.uri,
+        )
+    decoded = decode_bytes(raw.data, uri=raw.uri, declared=raw.charset, limits=limits)
+    return decoded.text, decoded.encoding
+
+
 def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
     """Decode, lay out, extract and validate one raw document."""
     batch = Batch()
     try:
-        if raw.media_type not in TEXT_MEDIA_TYPES:
-            raise UnsupportedMediaType(
-                f"is {raw.media_type}, not text: broadsheet reads plain-text pages (.txt); "
-                "remove the file or convert it to text",
-                uri=raw.uri,
-            )
-        decoded = decode_bytes(raw.data, uri=raw.uri, declared=raw.charset, limits=limits)
+        text, encoding = decode_document(raw, limits)
         document = Document(
             document_id=raw.document_id,
             source=raw.source,
             uri=raw.uri,
             media_type=raw.media_type,
             fetched_at=raw.fetched_at,
-            encoding=decoded.encoding,
+            encoding=encoding,
             size_bytes=len(raw.data),
-            text=decoded.text,
+            text=text,
         )
-        page = parse_layout(decoded.text, raw.fetched_at)
-        extracted = extract_document(page, document, limits=limits)
+        page = parse_layout(text, raw.fetched_at)
+        extracted = extract_document(page, document, limits=limits, hints=raw.hints)
         batch.documents.append(document)
         batch.articles += _validate(Article, extracted.articles, raw.uri)
         batch.positions += _validate(Position, extracted.positions, raw.uri)

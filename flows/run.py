@@ -13,7 +13,8 @@ tasks; `run_once` calls them directly (tests, benchmarks, and `broadsheet run
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from flows.catalog import read_catalog
-from flows.errors import BroadsheetError, ConfigError, IngestError
+from flows.errors import BroadsheetError, ConfigError, DuplicateDocument
 from flows.incremental import carry_forward, plan_inputs, previous_inputs
-from flows.ingest import RawDocument, iter_files
+from flows.ingestors.base import RawDocument
+from flows.ingestors.files import iter_files
 from flows.process import Batch, process_batch, reject_for
 from flows.publish import STAGING, ReleaseWriter, clear_leftovers, publish_release, release_id_for
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
+from flows.sources import Source
 from flows.storage import OutputLock, Storage, storage_for
 from flows.version import pipeline_fingerprint
 from schemas import Reject
@@ -38,6 +41,9 @@ __all__ = [
     "Run",
     "batched",
     "collect_files",
+    "collect_source",
+    "collect_sources",
+    "drop_duplicates",
     "input_fingerprint",
     "release_notes",
     "run_once",
@@ -94,11 +100,69 @@ def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()
     """Ingest every file under `raw`; unreadable files become rejects."""
     collected = Collected(sources=[source])
     for item in iter_files(raw, source=source, limits=limits):
-        if isinstance(item, IngestError):
+        if isinstance(item, BroadsheetError):
             collected.rejects.append(reject_for(item, source=source, uri=item.uri or str(raw)))
         else:
             collected.raws.append(item)
     return collected
+
+
+def collect_source(source: Source, *, out: Path, limits: Limits = DEFAULT_LIMITS) -> Collected:
+    """Ingest one configured source; whatever it cannot read (or a failure of the whole source)
+    becomes a reject, so that the other sources go on."""
+    collected = Collected(sources=[source.name])
+    for item in source.fetch(out, limits):
+        if isinstance(item, BroadsheetError):
+            collected.rejects.append(reject_for(item, source=source.name, uri=item.uri or source.location))
+        else:
+            collected.raws.append(item)
+    return collected
+
+
+def drop_duplicates(collected: Collected) -> Collected:
+    """`collected` without documents whose bytes came in already (kept: the first); each one dropped
+    becomes a reject that names where its twin came from."""
+    seen: dict[str, RawDocument] = {}
+    kept = Collected(rejects=list(collected.rejects), sources=list(collected.sources))
+    for raw in collected.raws:
+        first = seen.setdefault(raw.document_id, raw)
+        if first is raw:
+            kept.raws.append(raw)
+            continue
+        error = DuplicateDocument(
+            f"has the same bytes as {first.uri} (source {first.source!r}), which is kept: remove one of "
+            "the two from the sources",
+            uri=raw.uri,
+        )
+        kept.rejects.append(reject_for(error, source=raw.source, uri=raw.uri, document_id=raw.document_id))
+    return kept
+
+
+def collect_sources(sources: Iterable[Source], *, out: Path, limits: Limits = DEFAULT_LIMITS) -> Collected:
+    """Ingest every source in turn (see `collect_source`); duplicates across them are dropped."""
+    collected = Collected()
+    for source in sources:
+        collected.extend(collect_source(source, out=out, limits=limits))
+    return drop_duplicates(collected)
+
+
+def _hints_digest(raw: RawDocument) -> str:
+    if not raw.hints:
+        return ""
+    text = json.dumps(raw.hints, sort_keys=True, default=str, ensure_ascii=False)
+    return "\t" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def state_root(out: Path | str | Storage) -> Path:
+    """Where sources keep their state between runs: `<out>/.state/` for a folder; for an object
+    store, a local folder named after the URL under `.broadsheet/state/` (state is per machine)."""
+    url = out.url if isinstance(out, Storage) else str(out)
+    if "://" not in url:
+        return Path(url)
+    if url.startswith("file://"):
+        return Path(url.removeprefix("file://"))
+    safe = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+    return Path(".broadsheet") / "state" / safe
 
 
 def batched(items: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
@@ -108,9 +172,9 @@ def batched(items: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
 
 
 def input_fingerprint(collected: Collected) -> str:
-    """Hash of what the run would publish: inputs (source, uri, bytes), rejects, pipeline version."""
+    """Hash of what the run would publish: inputs (source, uri, bytes, hints), rejects, pipeline version."""
     digest = hashlib.sha256(pipeline_fingerprint().encode())
-    for line in sorted(f"{r.source}\t{r.uri}\t{r.document_id}" for r in collected.raws):
+    for line in sorted(f"{r.source}\t{r.uri}\t{r.document_id}{_hints_digest(r)}" for r in collected.raws):
         digest.update(line.encode("utf-8") + b"\n")
     for line in sorted(f"{r.source}\t{r.uri}\t{r.error}" for r in collected.rejects):
         digest.update(b"reject\t" + line.encode("utf-8") + b"\n")
@@ -301,12 +365,18 @@ def run_once(
     collected: Collected | None = None,
     wait: float = 0.0,
     full: bool = False,
+    sources: Iterable[Source] | None = None,
 ) -> Outcome:
-    """Publish `raw` into `out` without Prefect: ingest, plan, process in batches, publish.
+    """Publish `raw` (or the given `sources`) into `out` without Prefect: ingest, plan, process in
+    batches, publish.
 
     `out` is a folder or an `s3://bucket/prefix` URL; see `Run` for the other options.
     """
-    collected = collected if collected is not None else collect_files(raw, limits=limits)
+    if collected is None:
+        collected = (
+            collect_sources(sources, out=state_root(out), limits=limits) if sources is not None
+            else collect_files(raw, limits=limits)
+        )
     with Run(out, keep=keep, wait=wait, full=full) as run:
         done = run.plan(collected)
         if done is not None:

@@ -52,6 +52,7 @@ __all__ = [
     "S3Storage",
     "Storage",
     "storage_for",
+    "write_file_atomic",
 ]
 
 LOCK = ".lock"
@@ -210,6 +211,22 @@ class _NoCheck:
         return None
 
 
+def write_file_atomic(target: Path, data: bytes) -> None:
+    """Write `data` to the local file `target` so that readers see the old file or the new one,
+    never a mix: a temporary file in the same folder, flushed to disk, renamed over `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+
+
 class LocalStorage:
     """An output folder on a local (POSIX) file system."""
 
@@ -245,18 +262,7 @@ class LocalStorage:
         return _DurableFile(target, "xb")
 
     def write_atomic(self, path: str, data: bytes) -> None:
-        target = self._path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-        _fsync_dir(target.parent)
+        write_file_atomic(self._path(path), data)
 
     def list_dir(self, path: str) -> list[str]:
         try:

@@ -94,3 +94,45 @@ def served() -> Iterator[Callable[[Path], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+@pytest.fixture
+def ingest_server() -> Iterator[object]:
+    """A real HTTP server on 127.0.0.1 with fixture pages, a WordPress-shaped API, feeds and faults."""
+    from .ingest_server import serve
+
+    yield from serve()
+
+
+EXAMPLE_PLUGIN = ROOT / "examples" / "broadsheet-example-ingestor"
+
+
+@pytest.fixture(scope="session")
+def example_plugin() -> Iterator[str]:
+    """The example ingestor package, installed into this environment for the session, so that
+    broadsheet finds it through its `broadsheet.ingestors` entry point; the ingestor's name."""
+    import importlib
+    import site
+    import subprocess
+    import sys
+    import sysconfig
+    from importlib import metadata
+
+    from flows.ingestors.registry import refresh
+
+    try:
+        metadata.distribution("broadsheet-example-ingestor")
+        installed_before = True
+    except metadata.PackageNotFoundError:
+        installed_before = False
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--editable", str(EXAMPLE_PLUGIN)],
+        check=True, capture_output=True,
+    )
+    site.addsitedir(sysconfig.get_paths()["purelib"])  # read the new .pth file in this process too
+    importlib.invalidate_caches()
+    refresh()
+    yield "jsonl"
+    if not installed_before:
+        uninstall = ["uninstall", "--yes", "--quiet", "broadsheet-example-ingestor"]
+        subprocess.run([sys.executable, "-m", "pip", *uninstall], check=False, capture_output=True)
+    refresh()

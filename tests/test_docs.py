@@ -1,19 +1,31 @@
-"""The docs are tested: commands, datasets, fields and data files are documented."""
+"""The docs are tested: every command and option, every dataset and field, every ingestor
+setting is documented in the README; the ingestor guide and the example exist and are linked."""
 
 from __future__ import annotations
 
 import argparse
 import re
 
+import pytest
+
 from flows.cli import _parser
 from flows.docs import README, main as docs_main
+from flows.ingestors.docs import update_readme
+from flows.ingestors.fetch import FetchSettings
+from flows.ingestors.registry import BUILTINS, load_ingestor
 from schemas import DATASETS
+
+from .conftest import ROOT
 
 TEXT = README.read_text(encoding="utf-8")
 
 
 def test_readme_field_tables_are_up_to_date() -> None:
     assert docs_main(["--check"]) == 0, "run `make docs` and commit README.md"
+
+
+def test_the_settings_tables_are_up_to_date() -> None:
+    assert update_readme(ROOT / "README.md", check=True), "run `make docs`"
 
 
 def test_every_command_and_option_is_documented() -> None:
@@ -32,3 +44,24 @@ def test_every_dataset_and_the_two_commands_are_in_the_readme() -> None:
         assert f"{name}.jsonl" in TEXT or name == "rejects"
         assert re.search(rf"\b{name}\b", TEXT)
     assert "make run" in TEXT and "make test" in TEXT
+
+
+@pytest.mark.parametrize("name", list(BUILTINS))
+def test_every_setting_of_every_builtin_is_documented(name: str) -> None:
+    config = load_ingestor(name).Config
+    assert f"#### `{name}`" in TEXT and f"**`{name}`**" in TEXT
+    for field, info in config.model_fields.items():
+        assert f"| `{field}` |" in TEXT, f"{name}.{field} is not in README.md"
+        assert info.description and info.description.replace("|", "\\|") in TEXT
+    assert issubclass(config, FetchSettings) or name == "files"
+
+
+def test_the_guide_and_the_example_are_linked_and_exist() -> None:
+    assert "(docs/write-an-ingestor.md)" in TEXT
+    assert (ROOT / "docs" / "write-an-ingestor.md").is_file()
+    assert "(examples/broadsheet-example-ingestor/)" in TEXT
+    guide = (ROOT / "docs" / "write-an-ingestor.md").read_text(encoding="utf-8")
+    for name in ("check_ingestor", "broadsheet.ingestors", "IngestError", "context.state", "Fetcher"):
+        assert name in guide
+    pyproject = (ROOT / "examples" / "broadsheet-example-ingestor" / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points."broadsheet.ingestors"]' in pyproject

@@ -6,7 +6,9 @@ step in `flows.process` turns them into models.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flows.extract.article import body_blocks, extract_article
@@ -17,7 +19,7 @@ from flows.layout import Page
 from flows.settings import Limits
 from schemas import Document
 
-__all__ = ["Extracted", "extract_document", "stable_id"]
+__all__ = ["Extracted", "apply_hints", "extract_document", "stable_id"]
 
 
 @dataclass(slots=True)
@@ -29,14 +31,36 @@ class Extracted:
     comments: list[dict[str, Any]] = field(default_factory=list)
 
 
-def extract_document(page: Page, document: Document, limits: Limits = Limits()) -> Extracted:
+def apply_hints(article: dict[str, Any], hints: Mapping[str, Any]) -> None:
+    """Let what the source already knows (a title or date from an API or a feed) override what the
+    layout found. Hints of the wrong type are ignored."""
+    for key in ("title", "publisher", "language"):
+        value = hints.get(key)
+        if isinstance(value, str) and value.strip():
+            article[key] = " ".join(value.split())
+    published = hints.get("published_at")
+    if isinstance(published, datetime) and published.tzinfo is not None:
+        article["published_at"] = published
+    credits = hints.get("credits")
+    if isinstance(credits, list) and credits and all(isinstance(c, str) and c.strip() for c in credits):
+        article["credits"] = list(dict.fromkeys(c.strip() for c in credits))
+
+
+def extract_document(
+    page: Page, document: Document, limits: Limits = Limits(), hints: Mapping[str, Any] | None = None
+) -> Extracted:
     """Extract the article of `page`, its positions and its comments.
+
+    `hints` (see `flows.ingestors.HINT_TYPES`) override the article's title, date,
+    publisher, credits or language when the source knows them.
 
     Raises:
         NoArticleFound: the page holds no article.
         LimitExceeded: the page has more comments, or deeper threads, than `limits` allow.
     """
     article = extract_article(page, uri=document.uri)
+    if hints:
+        apply_hints(article, hints)
     article_id = stable_id("article", document.document_id, 0)
     title = next((b for b in page.blocks if b.kind == "title"), None)
     positions = extract_positions(
