@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"reject documents with more than N comments (default: {limits.max_comments:,})")
     run.add_argument("--max-depth", type=int, default=limits.max_depth, metavar="N",
                      help=f"reject comment threads deeper than N (default: {limits.max_depth:,})")
+    run.add_argument("--max-line-chars", type=int, default=limits.max_line_chars, metavar="N",
+                     help=f"reject documents with a line longer than N characters (default: {limits.max_line_chars:,})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary line")
     _add_publishing_options(run)
 
@@ -175,7 +177,7 @@ def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path
     from flows.sources import load_sources
 
     limits = Limits(max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
-                    max_depth=args.max_depth)
+                    max_depth=args.max_depth, max_line_chars=args.max_line_chars)
     sources = load_sources(sources_file, args.source) if sources_file is not None else None
     outcome = run_once(raw, args.out, limits=limits, keep=args.keep, batch_size=args.batch_size,
                        wait=args.wait, full=args.full, sources=sources)
@@ -225,7 +227,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
                 result = publish_flow(
                     raw=str(raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
                     max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
-                    max_depth=args.max_depth, wait=args.wait, full=args.full,
+                    max_depth=args.max_depth, max_line_chars=args.max_line_chars, wait=args.wait, full=args.full,
                     sources=str(sources_file) if use_sources else None, select=list(args.source) or None,
                 )
     finally:

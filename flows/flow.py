@@ -105,6 +105,7 @@ def publish_flow(
     max_document_bytes: int = DEFAULT_LIMITS.max_document_bytes,
     max_comments: int = DEFAULT_LIMITS.max_comments,
     max_depth: int = DEFAULT_LIMITS.max_depth,
+    max_line_chars: int = DEFAULT_LIMITS.max_line_chars,
     wait: float = 0.0,
     full: bool = False,
     sources: str | None = None,
@@ -119,7 +120,8 @@ def publish_flow(
     publishing into `out`.
     """
     logger = get_run_logger()
-    limits = Limits(max_document_bytes=max_document_bytes, max_comments=max_comments, max_depth=max_depth)
+    limits = Limits(max_document_bytes=max_document_bytes, max_comments=max_comments, max_depth=max_depth,
+                    max_line_chars=max_line_chars)
     specs = load_sources(Path(sources), select or ()) if sources is not None else [files_source(Path(raw))]
     ingest = ingest_source.with_options(retries=ingest_retries)
     state = str(state_root(out))

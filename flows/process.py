@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flows.decode import decode_bytes
-from flows.errors import BroadsheetError, EmptyDocument, RecordInvalid, UnsupportedMediaType
+from flows.errors import BroadsheetError, EmptyDocument, LimitExceeded, RecordInvalid, UnsupportedMediaType
 from flows.extract import extract_document
 from flows.html import HTML_MEDIA_TYPES, render_html, sniff_charset
 from flows.ingestors.base import RawDocument
@@ -120,6 +120,21 @@ def decode_document(raw: RawDocument, limits: Limits = Limits()) -> tuple[str, s
     return decoded.text, decoded.encoding
 
 
+def _check_lines(text: str, uri: str, limits: Limits) -> None:
+    """Reject a text with a line longer than `limits.max_line_chars` (a pasted blob, not a page)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > limits.max_line_chars:
+            raise LimitExceeded(
+                f"has a line of {end - start:,} characters, over the limit of {limits.max_line_chars:,}: "
+                "break it into paragraphs, or raise the limit with --max-line-chars",
+                uri=uri,
+            )
+        start = end + 1
+
+
 def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
     """Decode, lay out, extract and validate one raw document."""
     batch = Batch()
@@ -135,6 +150,7 @@ def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
             size_bytes=len(raw.data),
             text=text,
         )
+        _check_lines(text, raw.uri, limits)
         page = parse_layout(text, raw.fetched_at)
         extracted = extract_document(page, document, limits=limits, hints=raw.hints)
         batch.documents.append(document)

@@ -12,6 +12,8 @@ tasks; `run_once` calls them directly (tests, benchmarks, and `broadsheet run
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.catalog import read_catalog
-from flows.errors import BroadsheetError, ConfigError, DuplicateDocument
+from flows.errors import BroadsheetError, ConfigError, DuplicateDocument, PublishError
 from flows.incremental import carry_forward, plan_inputs, previous_inputs
 from flows.ingestors.base import RawDocument
 from flows.ingestors.files import iter_files
@@ -153,6 +155,22 @@ def _hints_digest(raw: RawDocument) -> str:
     return "\t" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@contextlib.contextmanager
+def publishing_errors(where: str) -> Iterator[None]:
+    """Turn an operating-system error while writing a release into a `PublishError` that says what
+    happened and that the previous release is untouched (the staging area is cleared on exit)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            what = "the disk is full: free some space (or publish elsewhere with --out)"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            what = f"permission denied ({exc.filename or where}): make the output folder writable"
+        else:
+            what = f"writing failed ({exc.strerror or exc})"
+        raise PublishError(f"{what}; the previous release and catalog are untouched", uri=where) from exc
+
+
 def state_root(out: Path | str | Storage) -> Path:
     """Where sources keep their state between runs: `<out>/.state/` for a folder; for an object
     store, a local folder named after the URL under `.broadsheet/state/` (state is per machine)."""
@@ -200,7 +218,7 @@ class Run:
         self.keep = keep
         self.wait = wait
         self.full = full
-        self.created_at = (now or datetime.now(UTC)).replace(microsecond=0)
+        self.created_at = now or datetime.now(UTC)  # microseconds order releases made within one second
         self.collected = Collected()
         self.fingerprint = ""
         self.release_id = ""
@@ -284,7 +302,8 @@ class Run:
         if self._writer is None:
             raise BroadsheetError("Run.add called before Run.plan")
         rows = batch.rows()
-        self._writer.write(rows)
+        with publishing_errors(self.storage.url):
+            self._writer.write(rows)
         for name, records in rows.items():
             self.rows[name] = self.rows.get(name, 0) + len(records)
         self.rejects += batch.rejects
@@ -293,7 +312,8 @@ class Run:
         """Publish the staged release and replace the catalog, unless no document was accepted."""
         if self._writer is None:
             raise BroadsheetError("Run.finish called before Run.plan")
-        self._writer.close()
+        with publishing_errors(self.storage.url):
+            self._writer.close()
         documents = self.rows.get("documents", 0)
         if documents == 0:
             return Outcome(
@@ -303,18 +323,8 @@ class Run:
                 rejects=self.rejects,
             )
         changes = self._changes()
-        release = publish_release(
-            self.storage,
-            self._writer,
-            release_id=self.release_id,
-            created_at=self.created_at,
-            fingerprint=self.fingerprint,
-            sources=self.collected.sources,
-            notes=release_notes(self.rows, changes),
-            changes=changes,
-            keep=self.keep,
-            lock=self._lock,
-        )
+        with publishing_errors(self.storage.url):
+            release = self._publish(changes)
         self._writer = None
         return Outcome(
             True,
@@ -326,6 +336,21 @@ class Run:
             rejects=self.rejects,
             parsed=len(self.pending),
             carried=self._carried,
+        )
+
+    def _publish(self, changes: ReleaseChanges | None) -> CatalogRelease:
+        assert self._writer is not None
+        return publish_release(
+            self.storage,
+            self._writer,
+            release_id=self.release_id,
+            created_at=self.created_at,
+            fingerprint=self.fingerprint,
+            sources=self.collected.sources,
+            notes=release_notes(self.rows, changes),
+            changes=changes,
+            keep=self.keep,
+            lock=self._lock,
         )
 
     def _changes(self) -> ReleaseChanges | None:

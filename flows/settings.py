@@ -19,8 +19,8 @@ class Limits:
         max_document_bytes: raw inputs larger than this are rejected at decode.
         max_comments: documents with more reader comments are rejected at parse.
         max_depth: comment threads nested deeper are rejected at parse.
-        max_line_chars: longer lines are not searched for positions (they are kept
-            in the document and article text; extraction stays linear anyway).
+        max_line_chars: documents with a longer line are rejected at parse (a pasted
+            blob, not a page; it would only cost time).
     """
 
     max_document_bytes: int = 20 * 1024 * 1024

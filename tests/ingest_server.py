@@ -392,6 +392,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(429, b"slow down", content_type="text/plain", headers={"Retry-After": "1"})
             else:
                 self._send(200, page)
+        elif name == "huge-headers":
+            self.send_response(200)
+            for k in range(64):
+                self.send_header(f"X-Padding-{k}", "x" * 4000)  # 256 KB of headers
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page)
         elif name == "429-long":
             self._send(429, b"slow down", content_type="text/plain", headers={"Retry-After": "3600"})
         elif name == "slow":

@@ -222,6 +222,7 @@ def _real(**settings: Any) -> Fetcher:
         ("/fault/large", False, "over max_bytes = 200,000"),
         ("/fault/large-chunked", False, "over max_bytes = 200,000"),
         ("/fault/gzip-bomb", False, "once decompressed"),
+        ("/fault/huge-headers", False, "headers are malformed or too large"),
         ("/private/notes.html", False, "robots.txt"),
     ],
 )

@@ -71,7 +71,7 @@ def _token_pattern() -> re.Pattern[str]:
         rf"|(?i:\b(?:{words})\.)(?=\s|$)"  # Mr. Sen. Jan.
         r"|\b[A-Z]\.(?=\s+[A-Z])"  # an initial
         r"|[^\W_]+(?:['’\-][^\W_]+)*"  # words
-        r"|\S"
+        r"|[^\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"  # one symbol; never an invisible one
     )
 
 

@@ -335,6 +335,12 @@ class Fetcher:
                     uri=current,
                 ) from None
             except httpx.RemoteProtocolError as exc:
+                if "buffer too long" in str(exc).lower() or "header" in str(exc).lower():
+                    raise IngestError(
+                        f"the response headers are malformed or too large ({exc}): broadsheet refuses it; "
+                        "check the URL",
+                        uri=current,
+                    ) from None
                 raise _Retryable(
                     f"the server broke off the response ({exc}): the body arrived truncated", uri=current
                 ) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import mimetypes
 import os
 from collections.abc import Iterator
@@ -100,7 +102,9 @@ def _read_file(path: Path, *, base: Path, source: str, limits: Limits) -> RawDoc
         return IngestError("vanished while the run was reading it: run again once it is in place", uri=uri)
     except PermissionError:
         return IngestError("cannot be read (permission denied): fix its permissions", uri=uri)
-    except OSError as exc:
+    except (RuntimeError, OSError) as exc:  # RuntimeError: a symbolic link that loops (Python 3.11)
+        if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+            return IngestError("is a symbolic link that points back to itself: remove or fix the link", uri=uri)
         return IngestError(f"cannot be read ({exc.strerror or exc}): check the file", uri=uri)
     if len(data) > limits.max_document_bytes:
         return DocumentTooLarge(
