@@ -148,7 +148,7 @@ def rebuild_catalog(out: Storage | str | os.PathLike[str], *, write: bool = True
             releases.append(_release_from_disk(storage, name))
         except CatalogError as error:
             skipped[name] = error.message
-    releases.sort(key=lambda r: r.id, reverse=True)
+    releases.sort(key=lambda r: (r.created_at, r.id), reverse=True)  # newest first, to the microsecond
     catalog = Catalog(latest=releases[0].id if releases else None, releases=releases)
     if write:
         write_catalog(storage, catalog)
