@@ -16,6 +16,7 @@ some inputs were rejected; 1 when nothing could be published; 2 for bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -63,27 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "catalog.json last). Unchanged input publishes nothing new. Runs as a Prefect flow on Prefect's "
         "temporary local server unless PREFECT_API_URL points at a server.",
     )
-    run.add_argument("--raw", type=Path, default=None, metavar="DIR",
-                     help="ingest every file under DIR as one `files` source, instead of the sources file")
-    run.add_argument("--sources", type=Path, default=None, metavar="FILE",
-                     help=f"the sources file (default: {DEFAULT_SOURCES_FILE}; without it, --raw raw)")
-    run.add_argument("--source", action="append", default=[], metavar="NAME",
-                     help="ingest only the source NAME of the sources file (repeat for several)")
-    run.add_argument("--out", default="output", metavar="DIR",
-                     help="output folder, or s3://bucket/prefix URL, to publish into (default: output)")
-    run.add_argument("--keep", type=int, default=None, metavar="N",
-                     help="after publishing, keep only the N newest releases (default: keep all)")
-    run.add_argument("--batch-size", type=int, default=200, metavar="N",
-                     help="documents per parse task (default: 200)")
-    limits = Limits()
-    run.add_argument("--max-document-bytes", type=int, default=limits.max_document_bytes, metavar="N",
-                     help=f"reject inputs larger than N bytes (default: {limits.max_document_bytes:,})")
-    run.add_argument("--max-comments", type=int, default=limits.max_comments, metavar="N",
-                     help=f"reject documents with more than N comments (default: {limits.max_comments:,})")
-    run.add_argument("--max-depth", type=int, default=limits.max_depth, metavar="N",
-                     help=f"reject comment threads deeper than N (default: {limits.max_depth:,})")
-    run.add_argument("--max-line-chars", type=int, default=limits.max_line_chars, metavar="N",
-                     help=f"reject documents with a line longer than N characters (default: {limits.max_line_chars:,})")
+    _add_input_options(run)
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary line")
     _add_publishing_options(run)
 
@@ -99,12 +80,52 @@ def _parser() -> argparse.ArgumentParser:
     catalog.add_argument("--rebuild", action="store_true",
                          help="rebuild catalog.json from the releases on disk, verifying every file")
     _add_serving_commands(commands)
+    schedule = commands.add_parser(
+        "schedule", help="publish on a schedule (cron or interval) as a Prefect deployment",
+        description="Serve the publish flow as a Prefect deployment that runs on --cron or every --interval "
+        "seconds, with the same inputs and options as `broadsheet run`. Prefect schedules need an API "
+        "server: with PREFECT_API_URL set, that server is used; otherwise a local `prefect server` is "
+        "started on 127.0.0.1 (state under .prefect/server/) and stopped with the schedule. Runs never "
+        "overlap: one that is due while another is still publishing is cancelled. Ctrl-C or SIGTERM "
+        "stops the schedule and the server it started.",
+    )
+    when = schedule.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", metavar="EXPR", help='cron expression, e.g. "0 * * * *" for every hour (UTC)')
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS seconds")
+    schedule.add_argument("--name", default="broadsheet-schedule", metavar="NAME",
+                          help="name of the deployment (default: broadsheet-schedule)")
+    _add_input_options(schedule)
     commands.add_parser(
         "ingestors", help="list the ingestors that sources.toml can use",
         description="List every ingestor by name: the built-ins and those that installed packages register "
         "in the 'broadsheet.ingestors' entry-point group, with the package and the settings of each.",
     )
     return parser
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    """What to ingest and where to publish: shared by `run` and `schedule`."""
+    parser.add_argument("--raw", type=Path, default=None, metavar="DIR",
+                     help="ingest every file under DIR as one `files` source, instead of the sources file")
+    parser.add_argument("--sources", type=Path, default=None, metavar="FILE",
+                     help=f"the sources file (default: {DEFAULT_SOURCES_FILE}; without it, --raw raw)")
+    parser.add_argument("--source", action="append", default=[], metavar="NAME",
+                     help="ingest only the source NAME of the sources file (repeat for several)")
+    parser.add_argument("--out", default="output", metavar="DIR",
+                     help="output folder, or s3://bucket/prefix URL, to publish into (default: output)")
+    parser.add_argument("--keep", type=int, default=None, metavar="N",
+                     help="after publishing, keep only the N newest releases (default: keep all)")
+    parser.add_argument("--batch-size", type=int, default=200, metavar="N",
+                     help="documents per parse task (default: 200)")
+    limits = Limits()
+    parser.add_argument("--max-document-bytes", type=int, default=limits.max_document_bytes, metavar="N",
+                     help=f"reject inputs larger than N bytes (default: {limits.max_document_bytes:,})")
+    parser.add_argument("--max-comments", type=int, default=limits.max_comments, metavar="N",
+                     help=f"reject documents with more than N comments (default: {limits.max_comments:,})")
+    parser.add_argument("--max-depth", type=int, default=limits.max_depth, metavar="N",
+                     help=f"reject comment threads deeper than N (default: {limits.max_depth:,})")
+    parser.add_argument("--max-line-chars", type=int, default=limits.max_line_chars, metavar="N",
+                     help=f"reject documents with a line longer than N characters (default: {limits.max_line_chars:,})")
 
 
 def _add_publishing_options(run: argparse.ArgumentParser) -> None:
@@ -184,25 +205,37 @@ def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path
     return outcome.summary()
 
 
-def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    from flows.progress import listen
+def _inputs(args: argparse.Namespace, errors: Console) -> tuple[Path, Path | None] | int:
+    """The raw folder and the sources file (None: the raw folder alone) that `args` ask for, checked
+    before Prefect starts so that errors say what to fix; an exit status when they are wrong."""
     from flows.sources import load_sources
 
     if args.raw is not None and (args.sources is not None or args.source):
         errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources "
-                     "from a "
-                     "sources file: use one or the other")
+                     "from a sources file: use one or the other")
         return EXIT_USAGE
     sources_file = args.sources or DEFAULT_SOURCES_FILE
     chosen = args.sources is not None or bool(args.source)
     use_sources = args.raw is None and (chosen or sources_file.exists())
     raw = args.raw or Path("raw")
     if use_sources:
-        load_sources(sources_file, args.source)  # check it before starting Prefect: errors say what to fix
-    elif not raw.is_dir():
+        load_sources(sources_file, args.source)
+        return raw, sources_file
+    if not raw.is_dir():
         errors.print(f"[red]error:[/] {raw}/ does not exist or is not a folder: "
                      "create it and put .txt files there, or pass --raw DIR")
         return EXIT_NOTHING
+    return raw, None
+
+
+def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    from flows.progress import listen
+
+    inputs = _inputs(args, errors)
+    if isinstance(inputs, int):
+        return inputs
+    raw, sources_file = inputs
+    use_sources = sources_file is not None
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
                         disable=args.quiet or not console.is_terminal)
@@ -219,7 +252,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     try:
         with progress:
             if args.no_prefect:
-                result = _run_without_prefect(args, raw, sources_file if use_sources else None)
+                result = _run_without_prefect(args, raw, sources_file)
             else:
                 _prefect_defaults()
                 from flows.flow import publish_flow
@@ -236,6 +269,40 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     if result["published"]:
         return EXIT_OK
     return EXIT_OK if str(result["message"]).startswith("input unchanged") else EXIT_NOTHING
+
+
+def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    inputs = _inputs(args, errors)
+    if isinstance(inputs, int):
+        return inputs
+    raw, sources_file = inputs
+    out = args.out if "://" in str(args.out) else str(Path(args.out).resolve())
+    parameters = {
+        "raw": str(raw.resolve()), "out": out, "keep": args.keep, "batch_size": args.batch_size,
+        "max_document_bytes": args.max_document_bytes, "max_comments": args.max_comments,
+        "max_depth": args.max_depth, "max_line_chars": args.max_line_chars,
+        "sources": str(sources_file.resolve()) if sources_file is not None else None,
+        "select": list(args.source) or None,
+    }
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # each run logs what it did
+    _prefect_defaults()
+    from flows.schedule import local_server, serve_schedule, stop_on_sigterm
+
+    when = f"cron {args.cron!r}" if args.cron else f"every {args.interval:g} s"
+    with stop_on_sigterm(), contextlib.ExitStack() as stack:
+        try:
+            if not os.environ.get("PREFECT_API_URL"):
+                home = Path(os.environ["PREFECT_HOME"]) / "server"
+                console.print(f"starting a local Prefect server (state in {home}) …")
+                server = stack.enter_context(local_server(home))
+                os.environ["PREFECT_API_URL"] = server.api_url
+            console.print(f"[bold]serving {args.name!r} ({when}) on {os.environ['PREFECT_API_URL']}; "
+                          "Ctrl-C stops[/]")
+            serve_schedule(parameters, cron=args.cron, interval=args.interval, name=args.name)
+        except KeyboardInterrupt:
+            pass
+    console.print("schedule stopped")
+    return EXIT_OK
 
 
 def _rebuild(args: argparse.Namespace, console: Console) -> int:
@@ -354,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, console, errors)
         if args.command == "download":
             return _download(args, console)
+        if args.command == "schedule":
+            return _schedule(args, console, errors)
         if args.command == "ingestors":
             return _ingestors(console)
     except BroadsheetError as error:

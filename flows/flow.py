@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 from prefect.tasks import exponential_backoff
@@ -84,10 +84,22 @@ def _summary(outcome: Outcome) -> dict[str, Any]:
     return outcome.summary()
 
 
+def run_summary_line(outcome: Outcome) -> str:
+    """What a run did, in one line: documents new or changed, carried forward, rejected; the release."""
+    rows = ", ".join(f"{n:,} {k}" for k, n in outcome.rows.items() if k not in ("documents", "rejects"))
+    inputs = f"{outcome.documents:,} documents ({outcome.parsed:,} parsed, {outcome.carried:,} carried forward)"
+    return f"{outcome.message}: {inputs}; {rows or 'no rows'}; {len(outcome.rejects):,} rejected"
+
+
 def _artifacts(outcome: Outcome) -> None:
     table = [{"dataset": name, "rows": rows} for name, rows in outcome.rows.items()]
     table.append({"dataset": "(release)", "rows": outcome.release_id or "none"})
     create_table_artifact(key="broadsheet-release-rows", table=table, description=outcome.message)
+    if outcome.release_path:
+        where = outcome.release_path
+        link = where if "://" in where else Path(where).resolve().as_uri()
+        create_link_artifact(key="broadsheet-release", link=link, link_text=outcome.release_id or where,
+                             description="The release this run published (or found unchanged)")
     create_markdown_artifact(
         key="broadsheet-run-summary",
         markdown=f"**{outcome.message}**\n\nRelease: `{outcome.release_path or '-'}`\n\n"
@@ -140,12 +152,6 @@ def publish_flow(
                 done += len(batch)
                 report("parse", done, len(run.pending))
             outcome = publish(run)
-    logger.info(
-        "%s: %d documents, %s, %d rejects",
-        outcome.message,
-        outcome.documents,
-        ", ".join(f"{n} {k}" for k, n in outcome.rows.items()) or "no rows",
-        len(outcome.rejects),
-    )
+    logger.info("%s", run_summary_line(outcome))
     _artifacts(outcome)
     return _summary(outcome)
