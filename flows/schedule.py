@@ -150,11 +150,12 @@ def serve_schedule(
         raise ConfigError("give a schedule: either --cron EXPR or --interval SECONDS")
     from prefect import serve
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.deployments.runner import EntrypointType
+    from prefect.deployments.runner import RunnerDeployment
+    from prefect.types.entrypoint import EntrypointType
 
     from flows.flow import publish_flow
 
-    deployment = publish_flow.to_deployment(
+    deployment = publish_flow.to_deployment(  # a RunnerDeployment: we call it synchronously
         name=name,
         cron=cron,
         interval=interval,
@@ -164,4 +165,5 @@ def serve_schedule(
         concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
         entrypoint_type=EntrypointType.MODULE_PATH,  # runs from the installed package, wherever it lives
     )
+    assert isinstance(deployment, RunnerDeployment)
     serve(deployment, print_starting_message=False)

@@ -90,7 +90,7 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         item_kind = _KINDS[item_core]
         if item_kind not in ("string", "boolean"):
             raise TypeError(f"unsupported list item type {item!r} for {name!r}")
-        return FieldSpec(name, "list", item_kind, nullable, description)  # type: ignore[arg-type]
+        return FieldSpec(name, "list", item_kind, nullable, description)
     if get_origin(core) is Literal:
         return FieldSpec(name, "string", None, nullable, description, enum=tuple(get_args(core)))
     kind = _KINDS.get(core)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-import feedparser  # type: ignore[import-untyped]
+import feedparser
 from pydantic import BaseModel, Field, field_validator
 
 from flows.errors import IngestError
