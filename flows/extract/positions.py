@@ -603,7 +603,7 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     ):
         return None
     if name_part.isupper():  # 'BONDAR:' / 'RACHEL OWENS, HOST:'
-        tokens = [Token(t.text.title() if t.is_word else t.text, t.start, t.end) for t in tokens]
+        tokens = [Token.of(t.text.title() if t.is_word else t.text, t.start, t.end) for t in tokens]
         if role_part.strip().lower() in ("host", "anchor", "interviewer", "moderator"):
             return None
     g = gazetteer()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from flows.lexicon import read_lines
 
@@ -18,28 +19,30 @@ __all__ = ["Quote", "Sentence", "Token", "find_quotes", "split_sentences", "toke
 _OPEN = {"“": "”", "„": "“", "«": "»", "‹": "›", "‚": "‘", "「": "」"}
 _ALT_CLOSE = {"„": "”", "‚": "’"}
 _MAX_SINGLE_QUOTE = 1000  # characters a ‘…’ or '…' quotation may span
+_NEXT_WORD = re.compile(r"\s*[“‘\"'«(\[]?(\S+)")
 _SENTENCE_END = re.compile(r"[.!?]+[”’\"'»)\]]*(?=\s+[“‘\"'«(\[]?[^\W_])|[.!?]+[”’\"'»)\]]*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word or symbol and its offsets in the passage."""
+class Token(NamedTuple):
+    """A word or symbol and its offsets in the passage, with the flags the extractors test.
+
+    Build one with `Token.of(text, start, end)`, which fills in the flags; `tokenize` does.
+    """
 
     text: str
     start: int
     end: int
+    lower: str  # `text` in lower case
+    is_word: bool  # starts with a letter or digit
+    capitalised: bool  # starts with an upper-case letter
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Token:
+        first = text[:1]
+        return _new_token(cls, (text, start, end, text.lower(), first.isalnum(), first.isupper()))
 
-    @property
-    def is_word(self) -> bool:
-        return self.text[:1].isalnum()
 
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+_new_token = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,24 +63,63 @@ class Sentence:
     text: str
 
 
+# The token pattern, one alternative a line: initialisms (U.S. U.K. a.m.), an abbreviation with its
+# period (Mr. Sen. Jan.), an initial before a capitalised word ('John D. Podesta'), words with inner
+# apostrophes or hyphens, one symbol. The regex engine tries the abbreviations' alternation at every
+# position, which is most of the cost of tokenising; `tokenize` scans with the pattern without it and
+# tries the abbreviations only where one can match: at a word right before a period.
+_INITIALISM = r"(?:[^\W\d_]\.){2,}"
+_INITIAL = r"\b[A-Z]\.(?=\s+[A-Z])"
+_WORD = r"[^\W_]+(?:['’\-][^\W_]+)*"
+
+
+@cache
+def _abbreviation_pattern() -> re.Pattern[str]:
+    """Abbreviations with their period ('Mr.', 'Sen.', 'Jan.') before a space or the end."""
+    dotted = sorted((a[:-1] for a in _abbreviations() if "." not in a[:-1]), key=len, reverse=True)
+    words = "|".join(re.escape(a) for a in dotted)
+    return re.compile(rf"(?i:\b(?:{words})\.)(?=\s|$)")
+
+
 @cache
 def _token_pattern() -> re.Pattern[str]:
     """Tokens: initialisms, abbreviations with their period ('Sen.', 'Mr.'), an initial before a
     capitalised word ('John D. Podesta'), words with inner apostrophes or hyphens, one symbol."""
-    dotted = sorted((a[:-1] for a in _abbreviations() if "." not in a[:-1]), key=len, reverse=True)
-    words = "|".join(re.escape(a) for a in dotted)
-    return re.compile(
-        r"(?:[^\W\d_]\.){2,}"  # U.S. U.K. a.m.
-        rf"|(?i:\b(?:{words})\.)(?=\s|$)"  # Mr. Sen. Jan.
-        r"|\b[A-Z]\.(?=\s+[A-Z])"  # an initial
-        r"|[^\W_]+(?:['’\-][^\W_]+)*"  # words
-        r"|\S"
-    )
+    return re.compile("|".join((_INITIALISM, _abbreviation_pattern().pattern, _INITIAL, _WORD, r"\S")))
+
+
+@cache
+def _scan_pattern() -> re.Pattern[str]:
+    """`_token_pattern` without its abbreviations."""
+    return re.compile("|".join((_INITIALISM, _INITIAL, _WORD, r"\S")))
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    """The tokens of `text`; offsets are shifted by `offset`."""
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _token_pattern().finditer(text)]
+    """The tokens of `text`; offsets are shifted by `offset`.
+
+    The same tokens as `_token_pattern().finditer(text)`: where the scan finds a word right before
+    a period (not an initialism: its match ends with its period), the abbreviation alternative,
+    which the full pattern tries before the word, is tried at the word's start; when it matches,
+    it takes the word and the period, and the scan's next match (the period alone) is dropped.
+    """
+    abbreviation = _abbreviation_pattern().match
+    new, cls = _new_token, Token
+    tokens: list[Token] = []
+    append = tokens.append
+    skip_to = -1
+    for m in _scan_pattern().finditer(text):
+        start, end = m.span()
+        if start < skip_to:
+            continue
+        word = m.group()
+        if text[end : end + 1] == "." and word[-1] != ".":
+            abbr = abbreviation(text, start)
+            if abbr is not None:
+                end = skip_to = abbr.end()
+                word = abbr.group()
+        first = word[0]
+        append(new(cls, (word, start + offset, end + offset, word.lower(), first.isalnum(), first.isupper())))
+    return tokens
 
 
 @cache
@@ -92,8 +134,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     before = text[max(0, match.start() - 64) : match.start()]  # a bounded look back: linear time
     word_match = re.search(r"(\S+)$", before)
     word = (word_match.group(1) if word_match else "").lstrip("“‘\"'«(")
-    after = text[match.end() :].lstrip()
-    nxt = re.match(r"[“‘\"'«(\[]?(\S+)", after)
+    nxt = _NEXT_WORD.match(text, match.end())  # the next word, after spaces and an opening mark
     next_word = nxt.group(1) if nxt else ""
     if match.group().endswith(("”", "’", '"', "'", "»")):
         return True  # a period inside closing quotes ends the sentence
@@ -159,17 +200,40 @@ def _closes(text: str, i: int) -> bool:
     return not before.isspace() and (after.isspace() or not after.isalnum())
 
 
+# Characters that may open a quotation, and those that may close one (or stop a single-quoted one).
+_OPENING = re.compile("[" + re.escape("".join(_OPEN)) + "\"‘']")
+_CLOSINGS: dict[str, re.Pattern[str]] = {}
+
+
+def _closing(char: str, close: tuple[str, ...]) -> re.Pattern[str]:
+    """The characters the scan for the end of a quotation opened by `char` has to look at."""
+    key = char + "".join(close)
+    pattern = _CLOSINGS.get(key)
+    if pattern is None:
+        stops = "".join(close) + ("\n" if char in "‘'" else "")
+        pattern = _CLOSINGS[key] = re.compile("[" + re.escape(stops) + "]")
+    return pattern
+
+
 def find_quotes(text: str, offset: int = 0) -> list[Quote]:
     """Direct quotations in `text`: “…”, "…", ‘…’, '…', «…», „…“ and „…”.
 
     Apostrophes (don't, Russia's) are not quote marks. A quotation still open at the
     end of the passage runs to its end (the convention for quotes that go on in the
     next paragraph). Quotations nested in another are part of it, not listed apart.
+
+    The scan jumps from one character that matters to the next: quote marks, and for
+    single quotes the end of the line and the limit of `_MAX_SINGLE_QUOTE` characters.
     """
     quotes: list[Quote] = []
-    i = 0
     n = len(text)
-    while i < n:
+    opening = _OPENING.search
+    i = 0
+    while True:
+        found = opening(text, i)
+        if found is None:
+            break
+        i = found.start()
         char = text[i]
         close: tuple[str, ...] | None = None
         if char in _OPEN:
@@ -181,25 +245,33 @@ def find_quotes(text: str, offset: int = 0) -> list[Quote]:
         if close is None:
             i += 1
             continue
-        j = i + 1
+        single = char in "‘'"
+        # single quotes do not run over lines or very far: the last character looked at
+        limit = min(n, i + _MAX_SINGLE_QUOTE + 2) if single else n
+        search = _closing(char, close).search
         end = -1
-        while j < n:
+        j = i + 1
+        while True:
+            stop = search(text, j, limit)
+            if stop is None:
+                break
+            j = stop.start()
             c = text[j]
             if c in close and (c not in "’'" or (_closes(text, j) and not _is_apostrophe(text, j))):
                 if c != '"' or _closes(text, j) or j + 1 == n:
                     end = j
                     break
-            if char in "‘'" and (c == "\n" or j - i > _MAX_SINGLE_QUOTE):
-                break  # single quotes do not run over lines or very far
+            if single and (c == "\n" or j - i > _MAX_SINGLE_QUOTE):
+                break
             j += 1
         if end < 0:
-            if char in "‘'":
+            if single:
                 i += 1
                 continue
             end = n
         inner = text[i + 1 : end].strip()
         if inner and any(ch.isalnum() for ch in inner):
-            stop = end + 1 if end < n else n
-            quotes.append(Quote(i + offset, stop + offset, inner))
+            stop_at = end + 1 if end < n else n
+            quotes.append(Quote(i + offset, stop_at + offset, inner))
         i = end + 1
     return quotes
