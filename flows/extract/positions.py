@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
+from itertools import compress
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from flows.extract.gazetteer import Cue, gazetteer
@@ -106,31 +109,33 @@ class _Passage:
     attributions: list[Attribution] = field(default_factory=list)
 
 
-def _quoted(tokens: list[list[Token]], quotes: list[Quote]) -> list[list[bool]]:
-    """Whether each token of each sentence starts inside one of `quotes` (sorted, not overlapping),
-    in one pass over both."""
+def _quoted(sentences: list[Sentence], tokens: list[list[Token]], quotes: list[Quote]) -> list[list[bool]]:
+    """Whether each token of each sentence starts inside one of `quotes` (sorted, not overlapping):
+    per sentence, the tokens of each quotation that overlaps it, found by binary search."""
+    flags = [[False] * len(sentence) for sentence in tokens]
     if not quotes:
-        return [[False] * len(sentence) for sentence in tokens]
-    flags: list[list[bool]] = []
+        return flags
     count = len(quotes)
-    k = -1  # the last quotation that starts at or before the offset
-    end = -1  # where it ends
-    previous = -1
-    for sentence in tokens:
-        row: list[bool] = []
-        append = row.append
-        for token in sentence:
-            offset = token.start
-            if offset < previous:  # offsets go back (never in a passage): search again
-                k = bisect.bisect_right(quotes, offset, key=lambda q: q.start) - 1
-                end = quotes[k].end if k >= 0 else -1
-            while k + 1 < count and quotes[k + 1].start <= offset:
-                k += 1
-                end = quotes[k].end
-            previous = offset
-            append(offset < end)
-        flags.append(row)
+    for sentence, words, row in zip(sentences, tokens, flags, strict=True):
+        k = max(0, bisect.bisect_right(quotes, sentence.start, key=_start_of) - 1)
+        starts: list[int] | None = None
+        while k < count and quotes[k].start < sentence.end:
+            quote = quotes[k]
+            if quote.end > sentence.start:
+                if starts is None:
+                    starts = list(map(_start_of, words))
+                first = bisect.bisect_left(starts, quote.start)
+                last = bisect.bisect_left(starts, quote.end)
+                row[first:last] = [True] * (last - first)
+            k += 1
     return flags
+
+
+_start_of = attrgetter("start")
+_capitalised_of = attrgetter("capitalised")
+
+
+_lower_of = attrgetter("lower")
 
 
 @cache
@@ -155,8 +160,8 @@ def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
     quotes = find_quotes(passage, block.start)
     tokens = [tokenize(s.text, s.start) for s in sentences]
     starts = _cue_index()[1]
-    cued = [not starts.isdisjoint([t.lower for t in sentence]) for sentence in tokens]
-    return _Passage(block, topic, sentences, tokens, quotes, _quoted(tokens, quotes), cued)
+    cued = [not starts.isdisjoint(map(_lower_of, sentence)) for sentence in tokens]
+    return _Passage(block, topic, sentences, tokens, quotes, _quoted(sentences, tokens, quotes), cued)
 
 
 # --- entities ---------------------------------------------------------------
@@ -165,16 +170,13 @@ def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
 def _introduce(passage: _Passage, registry: Registry) -> None:
     """Register the people, organisations and countries a passage mentions, with appositions."""
     for tokens, quoted in zip(passage.tokens, passage.quoted, strict=True):
-        n = len(tokens)
         j = 0
-        while j < n:
-            token = tokens[j]
-            if quoted[j] or not token.capitalised:
-                j += 1
-                continue
-            span = np_right(tokens, j)
+        # the capitalised words outside quotations (capitalised > quoted), where a mention may start
+        for at in compress(range(len(tokens)), map(operator.gt, map(_capitalised_of, tokens), quoted)):
+            if at < j:
+                continue  # inside the phrase just registered
+            span = np_right(tokens, at)
             if span is None:
-                j += 1
                 continue
             first, last = span
             left = np_left(tokens, last)

@@ -6,9 +6,12 @@ quantifiers and loops that never step back, so a long paragraph costs linear tim
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from flows.lexicon import read_lines
@@ -19,6 +22,10 @@ __all__ = ["Quote", "Sentence", "Token", "find_quotes", "split_sentences", "toke
 _OPEN = {"“": "”", "„": "“", "«": "»", "‹": "›", "‚": "‘", "「": "」"}
 _ALT_CLOSE = {"„": "”", "‚": "’"}
 _MAX_SINGLE_QUOTE = 1000  # characters a ‘…’ or '…' quotation may span
+_LAST_WORD = re.compile(r"(\S+)$")
+_LOWER_INITIALISM = re.compile(r"(?:[a-z]\.){2,}")
+_CAPITAL = re.compile(r"[A-Z]")
+_OPEN_INITIALISM = re.compile(r"(?:[A-Za-z]\.){1,}[A-Za-z]")
 _NEXT_WORD = re.compile(r"\s*[“‘\"'«(\[]?(\S+)")
 _SENTENCE_END = re.compile(r"[.!?]+[”’\"'»)\]]*(?=\s+[“‘\"'«(\[]?[^\W_])|[.!?]+[”’\"'»)\]]*$")
 
@@ -90,36 +97,52 @@ def _token_pattern() -> re.Pattern[str]:
 
 @cache
 def _scan_pattern() -> re.Pattern[str]:
-    """`_token_pattern` without its abbreviations."""
-    return re.compile("|".join((_INITIALISM, _INITIAL, _WORD, r"\S")))
+    """`_token_pattern` without its abbreviations, as one group (for `re.split`). Initialisms and
+    initials both start with a letter and a period: a look-ahead for those two characters spares
+    trying them anywhere else (where both fail, the word and symbol alternatives are tried as before)."""
+    return re.compile(rf"((?=[^\W\d_]\.)(?:{_INITIALISM}|{_INITIAL})|{_WORD}|\S)")
+
+
+# Where an abbreviation may stand: letters, then a period before a space or the end.
+_ABBREVIATION_AT = re.compile(r"\b[^\W\d_]+\.(?=\s|$)")
+_first = itemgetter(0)
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """The tokens of `text`; offsets are shifted by `offset`.
 
-    The same tokens as `_token_pattern().finditer(text)`: where the scan finds a word right before
-    a period (not an initialism: its match ends with its period), the abbreviation alternative,
-    which the full pattern tries before the word, is tried at the word's start; when it matches,
-    it takes the word and the period, and the scan's next match (the period alone) is dropped.
+    The same tokens as `_token_pattern().finditer(text)`, made without a Python loop over the
+    tokens: splitting on the scan pattern (without the abbreviations) gives the tokens and the
+    spaces between them, whose lengths add up to the offsets. The abbreviation alternative, which
+    the full pattern tries before the word alternatives, is tried only where it can match; where
+    it does, and the scan found a word there (not an initialism, whose match takes the period),
+    the word and the period after it become one token.
     """
-    abbreviation = _abbreviation_pattern().match
-    new, cls = _new_token, Token
-    tokens: list[Token] = []
-    append = tokens.append
-    skip_to = -1
-    for m in _scan_pattern().finditer(text):
-        start, end = m.span()
-        if start < skip_to:
-            continue
-        word = m.group()
-        if text[end : end + 1] == "." and word[-1] != ".":
-            abbr = abbreviation(text, start)
-            if abbr is not None:
-                end = skip_to = abbr.end()
-                word = abbr.group()
-        first = word[0]
-        append(new(cls, (word, start + offset, end + offset, word.lower(), first.isalnum(), first.isupper())))
+    parts = _scan_pattern().split(text)  # spaces, token, spaces, token, …, spaces
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts), initial=offset))
+    starts = offsets[1::2]
+    firsts = list(map(_first, words))
+    tokens = list(map(partial(_new_token, Token), zip(
+        words, starts, offsets[2::2], map(str.lower, words), map(str.isalnum, firsts), map(str.isupper, firsts)
+    )))
+    merges: list[tuple[int, re.Match[str]]] = []
+    for candidate in _ABBREVIATION_AT.finditer(text):
+        at = candidate.start()
+        i = bisect.bisect_left(starts, at + offset)
+        if i < len(starts) and starts[i] == at + offset and words[i][-1] != ".":
+            abbreviation = _abbreviation_pattern().match(text, at)
+            if abbreviation is not None:
+                if i + 1 >= len(tokens) or tokens[i + 1].end != abbreviation.end() + offset:
+                    return _tokenize_slowly(text, offset)  # never seen: the word and period do not line up
+                merges.append((i, abbreviation))
+    for i, abbreviation in reversed(merges):
+        tokens[i : i + 2] = [Token.of(abbreviation.group(), abbreviation.start() + offset, abbreviation.end() + offset)]
     return tokens
+
+
+def _tokenize_slowly(text: str, offset: int) -> list[Token]:
+    return [Token.of(m.group(), m.start() + offset, m.end() + offset) for m in _token_pattern().finditer(text)]
 
 
 @cache
@@ -131,8 +154,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     """Whether the period(s) matched at `match` end a sentence (not 'Mr.', 'U.S. officials', 'Jan. 10')."""
     if text[match.start()] != ".":
         return True
-    before = text[max(0, match.start() - 64) : match.start()]  # a bounded look back: linear time
-    word_match = re.search(r"(\S+)$", before)
+    word_match = _LAST_WORD.search(text, max(0, match.start() - 64), match.start())  # a bounded look back
     word = (word_match.group(1) if word_match else "").lstrip("“‘\"'«(")
     nxt = _NEXT_WORD.match(text, match.end())  # the next word, after spaces and an opening mark
     next_word = nxt.group(1) if nxt else ""
@@ -141,12 +163,12 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     lowered = word.lower() + "."
     if lowered in _abbreviations():
         # 'Mr.', 'Jan.' never end a sentence; 'U.S.' does when a sentence-like word follows.
-        if re.fullmatch(r"(?:[a-z]\.){2,}", lowered) and next_word[:1].isupper():
+        if _LOWER_INITIALISM.fullmatch(lowered) and next_word[:1].isupper():
             return next_word.lower().strip(",.") in _sentence_starters()
         return False
-    if re.fullmatch(r"[A-Z]", word):  # an initial: 'John F. Kennedy'
+    if _CAPITAL.fullmatch(word):  # an initial: 'John F. Kennedy'
         return False
-    if re.fullmatch(r"(?:[A-Za-z]\.){1,}[A-Za-z]", word):  # initialism without its final period matched
+    if _OPEN_INITIALISM.fullmatch(word):  # initialism without its final period matched
         return next_word.lower() in _sentence_starters()
     return not next_word[:1].islower()
 
