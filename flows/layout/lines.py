@@ -11,14 +11,24 @@ __all__ = ["Line", "clean", "split_lines"]
 # Zero-width and bidirectional formatting characters: invisible, but they break matching.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")
+# What `_SPACES.sub(" ", …)` changes: a space other than " " (a tab, a no-break space) or two in a row.
+_ODD_SPACES = re.compile(r"[^\S\n ]|[^\S\n]{2}")
 _TAB = 4
 
 
 def clean(text: str) -> str:
     """`text` for matching: NFKC, no invisible characters, runs of spaces as one space."""
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-    return _SPACES.sub(" ", text).strip()
+    text = without_invisible(text)
+    if _ODD_SPACES.search(text):
+        text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+def without_invisible(text: str) -> str:
+    """`text` without invisible characters, NFKC-normalised: `clean` before its spaces are tidied."""
+    if text.isascii():
+        return text  # (the invisible characters are not ASCII, and NFKC leaves ASCII as it is)
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +57,15 @@ class Line:
 
 
 def _indent_of(raw: str) -> int:
+    """Columns of indentation at the start of `raw`: a tab to the next multiple of 4, other white
+    space one column, invisible characters none (no invisible character is white space)."""
     columns = 0
     for char in raw:
         if char == "\t":
             columns += _TAB - columns % _TAB
-        elif char.isspace() or _INVISIBLE.match(char):
-            columns += 0 if _INVISIBLE.match(char) else 1
-        else:
+        elif char.isspace():
+            columns += 1
+        elif not _INVISIBLE.match(char):
             break
     return columns
 

@@ -82,15 +82,17 @@ _MENU_ITEM = re.compile(r"^[A-Z0-9&][\w&'’.\-]*(?: [A-Z&][\w&'’.\-]*){0,2}$"
 
 
 @cache
-def _chrome() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+def _chrome() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The literal lines of chrome.txt (folded), and its patterns as one (any of them matching)."""
     literal: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[str] = []
     for entry in read_lines("chrome.txt"):
         if entry.startswith("re:"):
-            patterns.append(re.compile(entry[3:].strip(), re.I))
+            re.compile(entry[3:].strip(), re.I)  # each must be a pattern of its own
+            patterns.append(f"(?:{entry[3:].strip()})")
         else:
             literal.add(_fold(entry))
-    return frozenset(literal), tuple(patterns)
+    return frozenset(literal), re.compile("|".join(patterns) or r"(?!)", re.I)
 
 
 @cache
@@ -98,8 +100,20 @@ def _interface_words() -> frozenset[str]:
     return frozenset(read_lines("comment_interface.txt"))
 
 
+_TRAILING = ":.…›»>→↓↑|"  # stripped from the end of a line (with white space) before it is compared
+# Where `_SEPARATORS` may split a line: a separator mark, a '[' or two white-space characters.
+_MAY_SEPARATE = re.compile(r"[•|·›»/\[]|\s\s")
+
+
 def _fold(text: str) -> str:
-    return re.sub(r"[\s:.…›»>→↓↑|]+$", "", text.lower()).strip()
+    """`text` in lower case without the white space and `_TRAILING` marks at its end (what
+    `re.sub(r"[\s:.…›»>→↓↑|]+$", "", text.lower()).strip()` gives, without trying at every position)."""
+    text = text.lower()
+    while True:
+        stripped = text.rstrip().rstrip(_TRAILING)
+        if stripped == text:
+            return stripped.strip()
+        text = stripped
 
 
 def is_chrome(key: str) -> bool:
@@ -108,8 +122,10 @@ def is_chrome(key: str) -> bool:
     folded = _fold(key)
     if folded in literal:
         return True
-    if any(p.match(key) for p in patterns):
+    if patterns.match(key):
         return True
+    if not _MAY_SEPARATE.search(folded):
+        return False  # one part only
     parts = [p for p in _SEPARATORS.split(folded) if p]
     return len(parts) > 1 and all(_fold(p) in literal for p in parts)
 

@@ -121,6 +121,10 @@ _LEVEL = re.compile(r"^level\s+\d+$", re.I)
 _NAME_LIKE = re.compile(r"^[\w@][\w.'’\- @]{0,48}[\w.]$|^\w$")
 
 
+def _has_bullet(text: str) -> bool:
+    return "•" in text or "·" in text
+
+
 def _time_ok(text: str, now: datetime) -> bool:
     return parse_when(text, now=now) is not None
 
@@ -163,7 +167,9 @@ def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int
             "reddit", author=match.group("author"), posted=match.group("time") or None,
             likes=int(points.replace(",", "")) if points and not points.startswith("-") else None,
         )
-    match = _SAYS.match(key)
+    # (_SAYS needs a colon, _SAID an ellipsis or colon at the end, _DISQUS a bullet: lines without
+    # them are not tried, which spares the patterns' bounded but slow look for where the name ends)
+    match = _SAYS.match(key) if ":" in key else None
     if match and len(match.group("author").split()) <= 5:
         rest = match.group("rest").strip()
         header = _Header("says", author=match.group("author").strip())
@@ -174,13 +180,13 @@ def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int
         if header.posted is None:
             header.posted, header.parent_author, header.consumes = _date_after(lines, i)
         return header
-    match = _SAID.match(key)
+    match = _SAID.match(key) if key.rstrip().endswith(("...", "…", ":")) else None
     if match and len(match.group("author").split()) <= 5:
         return _Header("said", author=match.group("author").strip())
     match = _FOOTER.match(key)
     if match and _time_ok(match.group("time"), now):
         return _Header("footer", author=match.group("author").strip(), posted=match.group("time"), footer=True)
-    match = _DISQUS.match(raw) or _DISQUS.match(key)
+    match = (_DISQUS.match(raw) or _DISQUS.match(key)) if _has_bullet(raw) or _has_bullet(key) else None
     if match and _time_ok(match.group("time").strip(), now):
         who = match.group("who").strip()
         parts = re.split(r"\s{2,}|\s*[›»▸]\s*", who)
