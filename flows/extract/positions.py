@@ -23,10 +23,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-from itertools import compress
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from operator import attrgetter
 from typing import Any
 

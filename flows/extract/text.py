@@ -121,11 +121,11 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     parts = _scan_pattern().split(text)  # spaces, token, spaces, token, …, spaces
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts), initial=offset))
-    starts = offsets[1::2]
+    starts = offsets[1:-1:2]
     firsts = list(map(_first, words))
-    tokens = list(map(partial(_new_token, Token), zip(
-        words, starts, offsets[2::2], map(str.lower, words), map(str.isalnum, firsts), map(str.isupper, firsts)
-    )))
+    columns = zip(words, starts, offsets[2::2], map(str.lower, words), map(str.isalnum, firsts),
+                  map(str.isupper, firsts), strict=True)
+    tokens = list(map(partial(_new_token, Token), columns))
     merges: list[tuple[int, re.Match[str]]] = []
     for candidate in _ABBREVIATION_AT.finditer(text):
         at = candidate.start()
@@ -134,15 +134,17 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             abbreviation = _abbreviation_pattern().match(text, at)
             if abbreviation is not None:
                 if i + 1 >= len(tokens) or tokens[i + 1].end != abbreviation.end() + offset:
-                    return _tokenize_slowly(text, offset)  # never seen: the word and period do not line up
+                    return _tokenize_slowly(text, offset)  # (never seen) the word and period do not line up
                 merges.append((i, abbreviation))
     for i, abbreviation in reversed(merges):
-        tokens[i : i + 2] = [Token.of(abbreviation.group(), abbreviation.start() + offset, abbreviation.end() + offset)]
+        start, end = abbreviation.span()
+        tokens[i : i + 2] = [Token.of(abbreviation.group(), start + offset, end + offset)]
     return tokens
 
 
 def _tokenize_slowly(text: str, offset: int) -> list[Token]:
-    return [Token.of(m.group(), m.start() + offset, m.end() + offset) for m in _token_pattern().finditer(text)]
+    matches = _token_pattern().finditer(text)
+    return [Token.of(m.group(), m.start() + offset, m.end() + offset) for m in matches]
 
 
 @cache

@@ -7,7 +7,6 @@ chrome) and the comment part into `CommentBlock`s with depth and parent.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +28,8 @@ __all__ = [
 ]
 
 BODY_KINDS = frozenset({"heading", "paragraph", "bullet"})
-_FOLD = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "}
+_FOLD = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
+         "–": "-", "—": "-", "\u00a0": " "}
 
 
 def fold(text: str) -> str:

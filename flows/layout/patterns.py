@@ -106,8 +106,8 @@ _MAY_SEPARATE = re.compile(r"[•|·›»/\[]|\s\s")
 
 
 def _fold(text: str) -> str:
-    """`text` in lower case without the white space and `_TRAILING` marks at its end (what
-    `re.sub(r"[\s:.…›»>→↓↑|]+$", "", text.lower()).strip()` gives, without trying at every position)."""
+    """`text` in lower case without the white space and `_TRAILING` marks at its end, stripped:
+    what a regex substitution of a trailing run of them gives, without trying at every position."""
     text = text.lower()
     while True:
         stripped = text.rstrip().rstrip(_TRAILING)
