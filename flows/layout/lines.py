@@ -11,15 +11,15 @@ __all__ = ["Line", "clean", "split_lines"]
 # Zero-width and bidirectional formatting characters: invisible, but they break matching.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")
-# What `_SPACES.sub(" ", …)` changes: a space other than " " (a tab, a no-break space) or two in a row.
-_ODD_SPACES = re.compile(r"[^\S\n ]|[^\S\n]{2}")
 _TAB = 4
 
 
 def clean(text: str) -> str:
     """`text` for matching: NFKC, no invisible characters, runs of spaces as one space."""
     text = without_invisible(text)
-    if _ODD_SPACES.search(text):
+    if "  " in text or not text.isprintable():
+        # (only then can there be a run of spaces or white space other than " ": every white-space
+        # character but " " is unprintable; the substitution is slow even where it changes nothing)
         text = _SPACES.sub(" ", text)
     return text.strip()
 

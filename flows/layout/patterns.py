@@ -101,8 +101,13 @@ def _interface_words() -> frozenset[str]:
 
 
 _TRAILING = ":.…›»>→↓↑|"  # stripped from the end of a line (with white space) before it is compared
-# Where `_SEPARATORS` may split a line: a separator mark, a '[' or two white-space characters.
-_MAY_SEPARATE = re.compile(r"[•|·›»/\[]|\s\s")
+# Where `_SEPARATORS` may split a line: at a separator mark, a '[' or two white-space characters
+# (which are two spaces, or include an unprintable one: every white-space character but " " is).
+_SEPARATOR_MARKS = ("•", "|", "·", "›", "»", "/", "[")
+
+
+def _may_separate(text: str) -> bool:
+    return "  " in text or not text.isprintable() or any(mark in text for mark in _SEPARATOR_MARKS)
 
 
 def _fold(text: str) -> str:
@@ -124,7 +129,7 @@ def is_chrome(key: str) -> bool:
         return True
     if patterns.match(key):
         return True
-    if not _MAY_SEPARATE.search(folded):
+    if not _may_separate(folded):
         return False  # one part only
     parts = [p for p in _SEPARATORS.split(folded) if p]
     return len(parts) > 1 and all(_fold(p) in literal for p in parts)
