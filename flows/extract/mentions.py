@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from flows.extract.gazetteer import Gazetteer, gazetteer
 from flows.extract.text import Token
@@ -31,6 +31,7 @@ __all__ = [
     "speaker_right",
 ]
 
+_T = TypeVar("_T")
 Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
 
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their",
@@ -124,7 +125,29 @@ class NounPhrase:
     confirmed: bool = False  # a given name, honorific or role says this is a person
 
 
+# Answers that depend on nothing but their words and the gazetteer (read once per process) are
+# kept per process, each table forgotten when it grows past _MEMO_LIMIT entries.
+_MEMO_LIMIT = 200_000
+
+
+def _remember(memo: dict[str, _T], key: str, value: _T) -> _T:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+_POSSESSIVES: dict[str, tuple[str, bool]] = {}  # word -> `_strip_possessive`
+
+
 def _strip_possessive(word: str) -> tuple[str, bool]:
+    try:
+        return _POSSESSIVES[word]
+    except KeyError:
+        return _remember(_POSSESSIVES, word, _strip_possessive_of(word))
+
+
+def _strip_possessive_of(word: str) -> tuple[str, bool]:
     match = _POSSESSIVE.match(word)
     if match and len(match.group("base")) > 1:
         base = match.group("base")
@@ -133,8 +156,7 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 
 
 # Answers about single words, which depend on nothing but the word and the gazetteer (read once per
-# process): kept per process, and forgotten when they grow past _MEMO_LIMIT words.
-_MEMO_LIMIT = 200_000
+# process): kept per process (see `_remember`).
 _ROLE_WORDS: dict[str, bool] = {}
 _NP_WORDS: dict[str, bool] = {}
 
@@ -352,9 +374,20 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
     return start, end
 
 
+_PLACES: dict[str, tuple[str, str] | None] = {}  # phrase -> `_lookup_place_or_org`
+_AFFILIATIONS: dict[str, str | None] = {}  # phrase -> `_affiliation_of`
+
+
 def _lookup_place_or_org(words: list[str], g: Gazetteer) -> tuple[str, str] | None:
     """('country'|'organisation'|'capital', canonical) for a run of words, or None."""
     phrase = " ".join(words)
+    try:
+        return _PLACES[phrase]
+    except KeyError:
+        return _remember(_PLACES, phrase, _place_or_org(phrase, g))
+
+
+def _place_or_org(phrase: str, g: Gazetteer) -> tuple[str, str] | None:
     for kind, table in (("country", g.countries), ("organisation", g.organisations), ("capital", g.capitals)):
         found = table.get(phrase)
         if found is not None:
@@ -366,6 +399,13 @@ def _affiliation_of(word_run: list[str], g: Gazetteer) -> str | None:
     if not word_run:
         return None
     phrase = " ".join(word_run)
+    try:
+        return _AFFILIATIONS[phrase]
+    except KeyError:
+        return _remember(_AFFILIATIONS, phrase, _affiliation_of_phrase(word_run, phrase, g))
+
+
+def _affiliation_of_phrase(word_run: list[str], phrase: str, g: Gazetteer) -> str | None:
     demonym = g.demonyms.get(phrase)
     if demonym is not None:
         return demonym
