@@ -107,15 +107,44 @@ def _relative(text: str, now: datetime) -> datetime | None:
     return None
 
 
+# What the parsers made of the strings seen so far: dateutil's two readings depend on the string
+# only (the defaults and zones are fixed); dateparser's reading also on the reference time. Comment
+# threads repeat date lines, and each is read both to find it and to parse it. Kept per process,
+# each table forgotten when it grows past _MEMO_LIMIT strings.
+_MEMO_LIMIT = 50_000
+_UNREADABLE = (ValueError, OverflowError, TypeError)  # what the parsers raise on what they cannot read
+_DATEUTIL: dict[str, tuple[datetime, datetime] | None] = {}
+_DATEPARSER: dict[tuple[str, datetime], datetime | None] = {}
+
+
+def _dateutil_readings(text: str) -> tuple[datetime, datetime] | None:
+    """`text` read by dateutil with two different defaults (to see which parts it does not name),
+    or None when dateutil cannot read it."""
+    try:
+        return _DATEUTIL[text]
+    except KeyError:
+        pass
+    zones = _zones()
+    try:
+        readings: tuple[datetime, datetime] | None = (
+            dateutil_parser.parse(text, default=datetime(1, 1, 1), tzinfos=zones),
+            dateutil_parser.parse(text, default=datetime(2, 2, 2), tzinfos=zones),
+        )
+    except _UNREADABLE:
+        readings = None
+    if len(_DATEUTIL) >= _MEMO_LIMIT:
+        _DATEUTIL.clear()
+    _DATEUTIL[text] = readings
+    return readings
+
+
 def _absolute(text: str, now: datetime) -> datetime | None:
     text = _AMPM.sub(lambda m: m.group(1) + "m", text)
     text = _ORDINAL.sub(r"\1", _NOISE.sub(" ", text)).strip(" ,.|")
-    zones = _zones()
-    try:
-        first = dateutil_parser.parse(text, default=datetime(1, 1, 1), tzinfos=zones)
-        second = dateutil_parser.parse(text, default=datetime(2, 2, 2), tzinfos=zones)
-    except (ValueError, OverflowError, TypeError):
+    readings = _dateutil_readings(text)
+    if readings is None:
         return _fallback(text, now)
+    first, second = readings
     if first.day != second.day or first.month != second.month:
         return None  # no day or no month: not a date we can place
     parsed = first
@@ -133,6 +162,18 @@ def _absolute(text: str, now: datetime) -> datetime | None:
 def _fallback(text: str, now: datetime) -> datetime | None:
     if not any(ch.isdigit() for ch in text):
         return None
+    key = (text, now.replace(tzinfo=None))  # (dateparser sees the reference time without its zone)
+    try:
+        return _DATEPARSER[key]
+    except KeyError:
+        pass
+    if len(_DATEPARSER) >= _MEMO_LIMIT:
+        _DATEPARSER.clear()
+    _DATEPARSER[key] = found = _dateparser(text, now)
+    return found
+
+
+def _dateparser(text: str, now: datetime) -> datetime | None:
     import dateparser  # slow to import; only needed for what dateutil cannot read
 
     parsed = dateparser.parse(

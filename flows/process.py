@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from flows.decode import decode_bytes
 from flows.errors import BroadsheetError, RecordInvalid, UnsupportedMediaType
@@ -67,7 +68,22 @@ def reject_for(error: BroadsheetError, *, source: str, uri: str, document_id: st
     )
 
 
+@cache
+def _list_adapter(model: type[Record]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
 def _validate(model: type[Record], rows: Iterable[dict[str, Any]], uri: str) -> list[Any]:
+    """Every row as a `model`, fully validated: the whole list in one call; when a row is invalid,
+    row by row again to name the first invalid one."""
+    rows = list(rows)
+    if not rows:
+        return []
+    try:
+        validated: list[Any] = _list_adapter(model).validate_python(rows)
+        return validated
+    except ValidationError:
+        pass
     out = []
     for row in rows:
         try:
