@@ -11,6 +11,7 @@ the latest year that does not put it in the future.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
@@ -44,6 +45,7 @@ _RELATIVE = re.compile(
     r"|[smhdwy])\.?(?:\s+ago)?$",
     re.I,
 )
+_FIXED_UNITS = frozenset({"seconds", "minutes", "hours", "days", "weeks"})
 _DAY_WORD = re.compile(r"^(?P<day>today|yesterday)(?:,?\s+(?:at\s+)?(?P<time>.+))?$", re.I)
 _NOW = re.compile(r"^(?:just\s+now|now|moments?\s+ago|a\s+moment\s+ago|seconds\s+ago)$", re.I)
 _DATE_HINT = re.compile(
@@ -91,6 +93,9 @@ def _relative(text: str, now: datetime) -> datetime | None:
         n = int(raw) if raw.isdigit() else 3 if "few" in raw else 1
         unit = match.group("unit").lower().rstrip(".")
         unit = _UNITS.get(unit) or _UNITS.get(unit.rstrip("s")) or "days"
+        if unit in _FIXED_UNITS and n <= 100_000:
+            # (relativedelta with only these units is this timedelta; far from any overflow)
+            return now - timedelta(**{unit: n})  # type: ignore[arg-type]
         return now - relativedelta(**{unit: n})  # type: ignore[arg-type]
     match = _DAY_WORD.match(text)
     if match:
@@ -117,6 +122,32 @@ _DATEUTIL: dict[str, tuple[datetime, datetime] | None] = {}
 _DATEPARSER: dict[tuple[str, datetime], datetime | None] = {}
 
 
+# The date of a comment as WordPress writes it, after `_absolute` tidied it: 'March 4, 2024 9:12 am'.
+# For these dateutil reads the month name, the day, a four-digit year, the hour and minute of a
+# 12-hour clock and no zone: the same with either default. `_plain_date` reads them directly.
+_MONTH_NUMBERS = {name: number for number, names in enumerate(
+    (("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"), ("May",), ("Jun", "June"),
+     ("Jul", "July"), ("Aug", "August"), ("Sep", "Sept", "September"), ("Oct", "October"), ("Nov", "November"),
+     ("Dec", "December")), start=1) for name in names}
+_PLAIN_DATE = re.compile(
+    r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>[0-9]{1,2}), (?P<year>[1-9][0-9]{3}) "
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-5][0-9]) (?P<half>[ap])m"
+)
+
+
+def _plain_date(text: str) -> datetime | None:
+    """'March 4, 2024 9:12 pm' as dateutil reads it, without dateutil; None for anything else."""
+    match = _PLAIN_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month = _MONTH_NUMBERS.get(match.group("month"))
+    year, day, hour = int(match.group("year")), int(match.group("day")), int(match.group("hour"))
+    if month is None or not 1 <= hour <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    hour = hour % 12 + (12 if match.group("half") == "p" else 0)
+    return datetime(year, month, day, hour, int(match.group("minute")))
+
+
 def _dateutil_readings(text: str) -> tuple[datetime, datetime] | None:
     """`text` read by dateutil with two different defaults (to see which parts it does not name),
     or None when dateutil cannot read it."""
@@ -124,6 +155,9 @@ def _dateutil_readings(text: str) -> tuple[datetime, datetime] | None:
         return _DATEUTIL[text]
     except KeyError:
         pass
+    plain = _plain_date(text)
+    if plain is not None:
+        return plain, plain
     zones = _zones()
     try:
         readings: tuple[datetime, datetime] | None = (
