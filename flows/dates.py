@@ -125,10 +125,10 @@ _DATEPARSER: dict[tuple[str, datetime], datetime | None] = {}
 # The date of a comment as WordPress writes it, after `_absolute` tidied it: 'March 4, 2024 9:12 am'.
 # For these dateutil reads the month name, the day, a four-digit year, the hour and minute of a
 # 12-hour clock and no zone: the same with either default. `_plain_date` reads them directly.
-_MONTH_NUMBERS = {name: number for number, names in enumerate(
-    (("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"), ("May",), ("Jun", "June"),
-     ("Jul", "July"), ("Aug", "August"), ("Sep", "Sept", "September"), ("Oct", "October"), ("Nov", "November"),
-     ("Dec", "December")), start=1) for name in names}
+_MONTH_NAMES = (("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"), ("May",),
+                ("Jun", "June"), ("Jul", "July"), ("Aug", "August"), ("Sep", "Sept", "September"),
+                ("Oct", "October"), ("Nov", "November"), ("Dec", "December"))
+_MONTH_NUMBERS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names}
 _PLAIN_DATE = re.compile(
     r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>[0-9]{1,2}), (?P<year>[1-9][0-9]{3}) "
     r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-5][0-9]) (?P<half>[ap])m"
