@@ -217,9 +217,21 @@ def is_comment_section_header(key: str) -> bool:
     return len(key) <= 200 and bool(_SECTION_HEADER.match(key))
 
 
+# The characters a like widget can start with: 'like…', 'points', 'score', 'recommend' (and the
+# letters that match those first letters when case is ignored, as the patterns do), a digit, or
+# one of the symbols of `_LIKES` and `_LIKE_WIDGET`.
+_LIKE_FIRST = frozenset("LPRSlprsſ▲↑+👍♥❤")
+
+
+def _may_show_likes(first: str) -> bool:
+    return first in _LIKE_FIRST or first.isdecimal()
+
+
 def likes_in(key: str) -> int | None:
     """The like count a widget line shows ('Liked by 4 people', '12 likes • Reply'); 0 for a bare
     'Like' button; None when the line shows no like widget."""
+    if not (_may_show_likes(key[:1]) or _may_show_likes(key.lstrip()[:1])):
+        return None  # (the widget patterns all need one of a few first characters)
     first = _SEPARATORS.split(key.strip())[0] if key.strip() else ""
     for candidate in (key, first):
         for pattern in _LIKES:
