@@ -51,6 +51,7 @@ def _is_acronym(alias: str) -> bool:
 
 
 _SEEN_LIMIT = 100_000
+_UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +64,9 @@ class _Names:
     seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, text: str) -> str | None:
-        try:
-            return self.seen[text]
-        except KeyError:
-            pass
+        found = self.seen.get(text, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
         found = self.exact.get(text)
         if found is None and not _is_acronym(text):
             found = self.folded.get(text.lower())

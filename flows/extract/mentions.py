@@ -128,6 +128,7 @@ class NounPhrase:
 # Answers that depend on nothing but their words and the gazetteer (read once per process) are
 # kept per process, each table forgotten when it grows past _MEMO_LIMIT entries.
 _MEMO_LIMIT = 200_000
+_UNKNOWN = object()  # (not yet in a table that keeps None answers)
 
 
 def _remember(memo: dict[str, _T], key: str, value: _T) -> _T:
@@ -141,10 +142,8 @@ _POSSESSIVES: dict[str, tuple[str, bool]] = {}  # word -> `_strip_possessive`
 
 
 def _strip_possessive(word: str) -> tuple[str, bool]:
-    try:
-        return _POSSESSIVES[word]
-    except KeyError:
-        return _remember(_POSSESSIVES, word, _strip_possessive_of(word))
+    known = _POSSESSIVES.get(word)
+    return known if known is not None else _remember(_POSSESSIVES, word, _strip_possessive_of(word))
 
 
 def _strip_possessive_of(word: str) -> tuple[str, bool]:
@@ -381,10 +380,10 @@ _AFFILIATIONS: dict[str, str | None] = {}  # phrase -> `_affiliation_of`
 def _lookup_place_or_org(words: list[str], g: Gazetteer) -> tuple[str, str] | None:
     """('country'|'organisation'|'capital', canonical) for a run of words, or None."""
     phrase = " ".join(words)
-    try:
-        return _PLACES[phrase]
-    except KeyError:
-        return _remember(_PLACES, phrase, _place_or_org(phrase, g))
+    known = _PLACES.get(phrase, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
+    return _remember(_PLACES, phrase, _place_or_org(phrase, g))
 
 
 def _place_or_org(phrase: str, g: Gazetteer) -> tuple[str, str] | None:
@@ -399,10 +398,10 @@ def _affiliation_of(word_run: list[str], g: Gazetteer) -> str | None:
     if not word_run:
         return None
     phrase = " ".join(word_run)
-    try:
-        return _AFFILIATIONS[phrase]
-    except KeyError:
-        return _remember(_AFFILIATIONS, phrase, _affiliation_of_phrase(word_run, phrase, g))
+    known = _AFFILIATIONS.get(phrase, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
+    return _remember(_AFFILIATIONS, phrase, _affiliation_of_phrase(word_run, phrase, g))
 
 
 def _affiliation_of_phrase(word_run: list[str], phrase: str, g: Gazetteer) -> str | None:
@@ -434,11 +433,10 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         if len(_ANALYSED) >= _MEMO_LIMIT:
             _ANALYSED.clear()
         _ANALYSED[key] = known
-    return NounPhrase(
-        kind=known.kind, start=tokens[first].start, end=tokens[last].end, text=known.text,
-        name_tokens=known.name_tokens, role=known.role, affiliation=known.affiliation, head=known.head,
-        definite=known.definite, indefinite=known.indefinite, gender=known.gender, plural=known.plural,
-        canonical=known.canonical, weak_role=known.weak_role, confirmed=known.confirmed,
+    return NounPhrase(  # (positional: the fields in their order)
+        known.kind, tokens[first].start, tokens[last].end, known.text, known.name_tokens, known.role,
+        known.affiliation, known.head, known.definite, known.indefinite, known.gender, known.plural,
+        known.canonical, known.weak_role, known.confirmed,
     )
 
 
