@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Line", "clean", "split_lines"]
 
@@ -31,9 +31,8 @@ def without_invisible(text: str) -> str:
     return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of a document.
+class Line(NamedTuple):
+    """One line of a document (a named tuple: pages have tens of thousands of lines).
 
     Attributes:
         number: 0-based line number.
@@ -85,7 +84,9 @@ def split_lines(text: str) -> list[Line]:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
             end = start + len(stripped)
-            lines.append(Line(number, start, end, _indent_of(raw[:lead + 1]), stripped, clean(stripped)))
+            # (without indentation, `_indent_of` reads one visible or invisible character: 0)
+            indent = _indent_of(raw[: lead + 1]) if lead else 0
+            lines.append(Line(number, start, end, indent, stripped, clean(stripped)))
         else:
             lines.append(Line(number, pos, pos, 0, "", ""))
         number += 1

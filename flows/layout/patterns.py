@@ -217,21 +217,30 @@ def is_comment_section_header(key: str) -> bool:
     return len(key) <= 200 and bool(_SECTION_HEADER.match(key))
 
 
-# The characters a like widget can start with: 'like…', 'points', 'score', 'recommend' (and the
-# letters that match those first letters when case is ignored, as the patterns do), a digit, or
-# one of the symbols of `_LIKES` and `_LIKE_WIDGET`.
+# How a like widget can start: 'like…', 'points', 'score', 'recommend' in any case, a digit, or one
+# of the symbols of `_LIKES` and `_LIKE_WIDGET`. (Ignoring case, a few other letters match: 'ſ' is
+# 's', 'K' is 'k', 'İ' and 'ı' are 'i'; for text that is not ASCII only the first letter is tested.)
+_LIKE_WORDS = ("like", "point", "score", "recommend")
 _LIKE_FIRST = frozenset("LPRSlprsſ▲↑+👍♥❤")
+_LIKE_SYMBOLS = frozenset("▲↑+👍♥❤")
 
 
-def _may_show_likes(first: str) -> bool:
-    return first in _LIKE_FIRST or first.isdecimal()
+def _may_show_likes(key: str) -> bool:
+    """Whether `key` (or `key` without its leading spaces) may match a like pattern."""
+    text = key.lstrip()  # (no pattern matches at a space, so `key` matches only if this does)
+    first = text[:1]
+    if first.isdecimal() or first in _LIKE_SYMBOLS:
+        return True
+    if not text.isascii():
+        return first in _LIKE_FIRST
+    return text[:9].lower().startswith(_LIKE_WORDS)
 
 
 def likes_in(key: str) -> int | None:
     """The like count a widget line shows ('Liked by 4 people', '12 likes • Reply'); 0 for a bare
     'Like' button; None when the line shows no like widget."""
-    if not (_may_show_likes(key[:1]) or _may_show_likes(key.lstrip()[:1])):
-        return None  # (the widget patterns all need one of a few first characters)
+    if not _may_show_likes(key):
+        return None  # (most lines: the patterns below all need one of a few beginnings)
     first = _SEPARATORS.split(key.strip())[0] if key.strip() else ""
     for candidate in (key, first):
         for pattern in _LIKES:

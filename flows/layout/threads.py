@@ -326,15 +326,16 @@ def _fill(comment: CommentBlock, body: list[Line], first_content: tuple[Line, in
         comment.parts.append(Part(kind, start, para[-1][0].end, text, indent, article))
 
 
-def _mentioned(comment: CommentBlock, earlier: list[CommentBlock]) -> int | None:
-    """Index of the comment an '@Name …' opening replies to: the latest by that author."""
+def _mentioned(comment: CommentBlock, comments: list[CommentBlock], before: int) -> int | None:
+    """Index of the comment an '@Name …' opening replies to: the latest by that author before
+    `comments[before]`."""
     first = next((p.text for p in comment.parts if p.kind == "text"), "")
     if not first.startswith("@"):
         return None
     mention = first[1:].casefold()
     best: tuple[int, int] | None = None  # (length of the matched name, index)
-    for j in range(len(earlier) - 1, -1, -1):
-        author = (earlier[j].author or "").casefold()
+    for j in range(before - 1, -1, -1):
+        author = (comments[j].author or "").casefold()
         if author and mention.startswith(author) and (best is None or len(author) > best[0]):
             best = (len(author), j)
     return best[1] if best else None
@@ -359,10 +360,10 @@ def _nest(comments: list[CommentBlock]) -> None:
         if comment.level is not None:
             if comment.level > 0:
                 parent = next((j for j in range(i - 1, -1, -1) if comments[j].depth == comment.level - 1), None)
-        elif comment.parent_author and _by_author(comment.parent_author, comments, i) is not None:
-            parent = _by_author(comment.parent_author, comments, i)
-        elif _mentioned(comment, comments[:i]) is not None:
-            parent = _mentioned(comment, comments[:i])
+        elif comment.parent_author and (named := _by_author(comment.parent_author, comments, i)) is not None:
+            parent = named
+        elif (mentioned := _mentioned(comment, comments, i)) is not None:
+            parent = mentioned
         elif by_indent:
             parent = stack[-1] if stack else None
         elif comment.reply:
