@@ -121,8 +121,30 @@ def _fold(text: str) -> str:
         text = stripped
 
 
+# Short lines repeat (widget lines, 'Reply', names, dates): the answers of the line tests for lines
+# up to _SHORT characters are kept per process (they depend on the line only), each table
+# forgotten when it grows past _MEMO_LIMIT lines.
+_SHORT = 120
+_MEMO_LIMIT = 100_000
+_CHROME: dict[str, bool] = {}
+_INTERFACE: dict[str, bool] = {}
+
+
+def _remember(memo: dict[str, bool], key: str, answer: bool) -> bool:
+    if len(key) <= _SHORT:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = answer
+    return answer
+
+
 def is_chrome(key: str) -> bool:
     """Page furniture: share buttons, newsletter boxes, 'Advertisement', 'Read more: …'."""
+    known = _CHROME.get(key)
+    return known if known is not None else _remember(_CHROME, key, _is_chrome(key))
+
+
+def _is_chrome(key: str) -> bool:
     literal, patterns = _chrome()
     folded = _fold(key)
     if folded in literal:
@@ -254,6 +276,11 @@ def likes_in(key: str) -> int | None:
 
 def is_interface(key: str) -> bool:
     """A line of comment-widget controls: 'Reply', 'Like • Reply • Share ›', 'Liked by 4 people'."""
+    known = _INTERFACE.get(key)
+    return known if known is not None else _remember(_INTERFACE, key, _is_interface(key))
+
+
+def _is_interface(key: str) -> bool:
     if not key or len(key) > 120:
         return False
     folded = key.lower()
