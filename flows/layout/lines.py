@@ -72,25 +72,18 @@ def _indent_of(raw: str) -> int:
 def split_lines(text: str) -> list[Line]:
     """Split `text` (with `\\n` line endings) into `Line`s with offsets into `text`."""
     lines: list[Line] = []
+    append = lines.append
+    make = tuple.__new__  # (Line's own constructor, without its Python wrapper)
     pos = 0
-    number = 0
-    length = len(text)
-    while pos <= length:
-        nl = text.find("\n", pos)
-        stop = length if nl < 0 else nl
-        raw = text[pos:stop]
+    for number, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
-            end = start + len(stripped)
             # (without indentation, `_indent_of` reads one visible or invisible character: 0)
             indent = _indent_of(raw[: lead + 1]) if lead else 0
-            lines.append(Line(number, start, end, indent, stripped, clean(stripped)))
+            append(make(Line, (number, start, start + len(stripped), indent, stripped, clean(stripped))))
         else:
-            lines.append(Line(number, pos, pos, 0, "", ""))
-        number += 1
-        if nl < 0:
-            break
-        pos = nl + 1
+            append(make(Line, (number, pos, pos, 0, "", "")))
+        pos += len(raw) + 1
     return lines
