@@ -386,7 +386,20 @@ def _lookup_place_or_org(words: list[str], g: Gazetteer) -> tuple[str, str] | No
     return _remember(_PLACES, phrase, _place_or_org(phrase, g))
 
 
+@cache
+def _first_words() -> frozenset[str]:
+    """First words (lower case) of the names of several words in the demonym, country, organisation
+    and capital tables: a phrase of several words whose first word is not one names nothing there."""
+    g = gazetteer()
+    names: list[str] = []
+    for table in (g.demonyms, g.countries, g.organisations, g.capitals):
+        names += [*table.exact, *table.folded]
+    return frozenset(name.split(" ", 1)[0].lower() for name in names if " " in name)
+
+
 def _place_or_org(phrase: str, g: Gazetteer) -> tuple[str, str] | None:
+    if " " in phrase and phrase.split(" ", 1)[0].lower() not in _first_words():
+        return None
     for kind, table in (("country", g.countries), ("organisation", g.organisations), ("capital", g.capitals)):
         found = table.get(phrase)
         if found is not None:
@@ -696,7 +709,9 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
             continue
         # Longest known organisation or country starting here ('State Department', 'Foreign Ministry').
         matched = False
-        for width in range(min(6, len(modifiers) - k), 0, -1):
+        # (a run of several words can name one only if its first word starts a name of several words)
+        widest = min(6, len(modifiers) - k) if modifiers[k].lower() in _first_words() else 1
+        for width in range(widest, 0, -1):
             run = modifiers[k : k + width]
             if width == 1 and _is_role_word(run[0], g) and run[0] not in g.organisations:
                 continue
