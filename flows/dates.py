@@ -95,7 +95,7 @@ def _relative(text: str, now: datetime) -> datetime | None:
         unit = _UNITS.get(unit) or _UNITS.get(unit.rstrip("s")) or "days"
         if unit in _FIXED_UNITS and n <= 100_000:
             # (relativedelta with only these units is this timedelta; far from any overflow)
-            return now - timedelta(**{unit: n})  # type: ignore[arg-type]
+            return now - timedelta(**{unit: n})
         return now - relativedelta(**{unit: n})  # type: ignore[arg-type]
     match = _DAY_WORD.match(text)
     if match:
