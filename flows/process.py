@@ -7,6 +7,7 @@ call directly. Every failure of one document becomes a `Reject`; nothing raises.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -145,8 +146,19 @@ def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
 
 
 def process_batch(raws: Iterable[RawDocument], limits: Limits = Limits()) -> Batch:
-    """`process_document` over a batch, merged."""
+    """`process_document` over a batch, merged.
+
+    The cyclic garbage collector is paused while the batch runs (and restored as it was after):
+    parsing allocates hundreds of thousands of small objects (tokens, lines, records), none of
+    them in reference cycles, and the collector's passes over them cost a fifth of the time.
+    """
     batch = Batch()
-    for raw in raws:
-        batch.extend(process_document(raw, limits))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for raw in raws:
+            batch.extend(process_document(raw, limits))
+    finally:
+        if collecting:
+            gc.enable()
     return batch
