@@ -277,8 +277,11 @@ def run_benchmark(
                 command += ["--stage-sample", str(stage_sample)]
             done = subprocess.run(command, cwd=ROOT.parent, capture_output=True, text=True)
             if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                raise SystemExit(f"the run of {pipeline} on {n:,} documents failed")
+                # a failed run is a result too (and the other runs go on): keep the error's last line
+                error = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                print(f"{pipeline:>10} N={n:>7,}: failed: {error}", file=sys.stderr, flush=True)
+                results.append({"n": n, "pipeline": pipeline, "documents": n, "error": error})
+                continue
             result = json.loads(done.stdout.strip().splitlines()[-1])
             results.append(result)
             _print(result)
