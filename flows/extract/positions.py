@@ -26,8 +26,6 @@ import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import compress
-from operator import attrgetter
 from typing import Any
 
 from flows.extract.gazetteer import Cue, gazetteer
@@ -109,6 +107,11 @@ class _Passage:
     attributions: list[Attribution] = field(default_factory=list)
 
 
+_start_of = operator.attrgetter("start")
+_lower_of = operator.attrgetter("lower")
+_capitalised_of = operator.attrgetter("capitalised")
+
+
 def _quoted(sentences: list[Sentence], tokens: list[list[Token]], quotes: list[Quote]) -> list[list[bool]]:
     """Whether each token of each sentence starts inside one of `quotes` (sorted, not overlapping):
     per sentence, the tokens of each quotation that overlaps it, found by binary search."""
@@ -129,13 +132,6 @@ def _quoted(sentences: list[Sentence], tokens: list[list[Token]], quotes: list[Q
                 row[first:last] = [True] * (last - first)
             k += 1
     return flags
-
-
-_start_of = attrgetter("start")
-_capitalised_of = attrgetter("capitalised")
-
-
-_lower_of = attrgetter("lower")
 
 
 @cache
@@ -172,7 +168,7 @@ def _introduce(passage: _Passage, registry: Registry) -> None:
     for tokens, quoted in zip(passage.tokens, passage.quoted, strict=True):
         j = 0
         # the capitalised words outside quotations (capitalised > quoted), where a mention may start
-        for at in compress(range(len(tokens)), map(operator.gt, map(_capitalised_of, tokens), quoted)):
+        for at in itertools.compress(range(len(tokens)), map(operator.gt, map(_capitalised_of, tokens), quoted)):
             if at < j:
                 continue  # inside the phrase just registered
             span = np_right(tokens, at)
