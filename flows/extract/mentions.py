@@ -167,10 +167,7 @@ def _is_role_word(word: str, g: Gazetteer) -> bool:
     lower = word.lower().strip(".")
     answer = (_is_role_head(lower, g) or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics
               or lower in g.honorifics)
-    if len(_ROLE_WORDS) >= _MEMO_LIMIT:
-        _ROLE_WORDS.clear()
-    _ROLE_WORDS[word] = answer
-    return answer
+    return _remember(_ROLE_WORDS, word, answer)
 
 
 def is_role_word(word: str) -> bool:
@@ -188,12 +185,7 @@ def _np_word(token: Token, g: Gazetteer) -> bool:
     """Could `token` be part of a speaker noun phrase?"""
     text = token.text
     known = _NP_WORDS.get(text)
-    if known is None:
-        known = _np_text(text, g)
-        if len(_NP_WORDS) >= _MEMO_LIMIT:
-            _NP_WORDS.clear()
-        _NP_WORDS[text] = known
-    return known
+    return known if known is not None else _remember(_NP_WORDS, text, _np_text(text, g))
 
 
 def _np_text(text: str, g: Gazetteer) -> bool:
