@@ -59,5 +59,8 @@ lock:
 	$(BIN)/pip-compile --quiet --all-build-deps --extra dev --generate-hashes --allow-unsafe \
 		--strip-extras -o requirements.lock pyproject.toml
 
+bench: venv
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ the latest year that does not put it in the future.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
@@ -44,6 +45,7 @@ _RELATIVE = re.compile(
     r"|[smhdwy])\.?(?:\s+ago)?$",
     re.I,
 )
+_FIXED_UNITS = frozenset({"seconds", "minutes", "hours", "days", "weeks"})
 _DAY_WORD = re.compile(r"^(?P<day>today|yesterday)(?:,?\s+(?:at\s+)?(?P<time>.+))?$", re.I)
 _NOW = re.compile(r"^(?:just\s+now|now|moments?\s+ago|a\s+moment\s+ago|seconds\s+ago)$", re.I)
 _DATE_HINT = re.compile(
@@ -91,6 +93,9 @@ def _relative(text: str, now: datetime) -> datetime | None:
         n = int(raw) if raw.isdigit() else 3 if "few" in raw else 1
         unit = match.group("unit").lower().rstrip(".")
         unit = _UNITS.get(unit) or _UNITS.get(unit.rstrip("s")) or "days"
+        if unit in _FIXED_UNITS and n <= 100_000:
+            # (relativedelta with only these units is this timedelta; far from any overflow)
+            return now - timedelta(**{unit: n})
         return now - relativedelta(**{unit: n})  # type: ignore[arg-type]
     match = _DAY_WORD.match(text)
     if match:
@@ -107,15 +112,73 @@ def _relative(text: str, now: datetime) -> datetime | None:
     return None
 
 
+# What the parsers made of the strings seen so far: dateutil's two readings depend on the string
+# only (the defaults and zones are fixed); dateparser's reading also on the reference time. Comment
+# threads repeat date lines, and each is read both to find it and to parse it. Kept per process,
+# each table forgotten when it grows past _MEMO_LIMIT strings.
+_MEMO_LIMIT = 50_000
+_UNREADABLE = (ValueError, OverflowError, TypeError)  # what the parsers raise on what they cannot read
+_DATEUTIL: dict[str, tuple[datetime, datetime] | None] = {}
+_DATEPARSER: dict[tuple[str, datetime], datetime | None] = {}
+
+
+# The date of a comment as WordPress writes it, after `_absolute` tidied it: 'March 4, 2024 9:12 am'.
+# For these dateutil reads the month name, the day, a four-digit year, the hour and minute of a
+# 12-hour clock and no zone: the same with either default. `_plain_date` reads them directly.
+_MONTH_NAMES = (("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"), ("May",),
+                ("Jun", "June"), ("Jul", "July"), ("Aug", "August"), ("Sep", "Sept", "September"),
+                ("Oct", "October"), ("Nov", "November"), ("Dec", "December"))
+_MONTH_NUMBERS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+_PLAIN_DATE = re.compile(
+    r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>[0-9]{1,2}), (?P<year>[1-9][0-9]{3}) "
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-5][0-9]) (?P<half>[ap])m"
+)
+
+
+def _plain_date(text: str) -> datetime | None:
+    """'March 4, 2024 9:12 pm' as dateutil reads it, without dateutil; None for anything else."""
+    match = _PLAIN_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month = _MONTH_NUMBERS.get(match.group("month"))
+    year, day, hour = int(match.group("year")), int(match.group("day")), int(match.group("hour"))
+    if month is None or not 1 <= hour <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    hour = hour % 12 + (12 if match.group("half") == "p" else 0)
+    return datetime(year, month, day, hour, int(match.group("minute")))
+
+
+def _dateutil_readings(text: str) -> tuple[datetime, datetime] | None:
+    """`text` read by dateutil with two different defaults (to see which parts it does not name),
+    or None when dateutil cannot read it."""
+    try:
+        return _DATEUTIL[text]
+    except KeyError:
+        pass
+    plain = _plain_date(text)
+    if plain is not None:
+        return plain, plain
+    zones = _zones()
+    try:
+        readings: tuple[datetime, datetime] | None = (
+            dateutil_parser.parse(text, default=datetime(1, 1, 1), tzinfos=zones),
+            dateutil_parser.parse(text, default=datetime(2, 2, 2), tzinfos=zones),
+        )
+    except _UNREADABLE:
+        readings = None
+    if len(_DATEUTIL) >= _MEMO_LIMIT:
+        _DATEUTIL.clear()
+    _DATEUTIL[text] = readings
+    return readings
+
+
 def _absolute(text: str, now: datetime) -> datetime | None:
     text = _AMPM.sub(lambda m: m.group(1) + "m", text)
     text = _ORDINAL.sub(r"\1", _NOISE.sub(" ", text)).strip(" ,.|")
-    zones = _zones()
-    try:
-        first = dateutil_parser.parse(text, default=datetime(1, 1, 1), tzinfos=zones)
-        second = dateutil_parser.parse(text, default=datetime(2, 2, 2), tzinfos=zones)
-    except (ValueError, OverflowError, TypeError):
+    readings = _dateutil_readings(text)
+    if readings is None:
         return _fallback(text, now)
+    first, second = readings
     if first.day != second.day or first.month != second.month:
         return None  # no day or no month: not a date we can place
     parsed = first
@@ -133,6 +196,18 @@ def _absolute(text: str, now: datetime) -> datetime | None:
 def _fallback(text: str, now: datetime) -> datetime | None:
     if not any(ch.isdigit() for ch in text):
         return None
+    key = (text, now.replace(tzinfo=None))  # (dateparser sees the reference time without its zone)
+    try:
+        return _DATEPARSER[key]
+    except KeyError:
+        pass
+    if len(_DATEPARSER) >= _MEMO_LIMIT:
+        _DATEPARSER.clear()
+    _DATEPARSER[key] = found = _dateparser(text, now)
+    return found
+
+
+def _dateparser(text: str, now: datetime) -> datetime | None:
     import dateparser  # slow to import; only needed for what dateutil cannot read
 
     parsed = dateparser.parse(

@@ -36,6 +36,7 @@ _BOMS = (
 # C0 controls other than tab, newline, vertical tab, form feed and carriage return, and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_OTHER_NEWLINES = ("\u2028", "\u2029", "\x85")
 # Single-byte Western code pages that charset-normalizer cannot tell from cp1252 on short text.
 _LATIN_LOOKALIKES = frozenset(
     {"cp1252", "latin_1", "iso8859_15", "cp1250", "cp1257", "cp775", "cp852", "cp850", "cp437",
@@ -58,6 +59,8 @@ class Decoded:
 
 def normalise_newlines(text: str) -> str:
     """Turn CRLF, CR and Unicode line separators into `\\n`."""
+    if "\r" not in text and (text.isascii() or not any(sep in text for sep in _OTHER_NEWLINES)):
+        return text  # nothing to replace (the scan for one is faster than the substitution)
     return _NEWLINES.sub("\n", text)
 
 

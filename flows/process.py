@@ -7,11 +7,13 @@ call directly. Every failure of one document becomes a `Reject`; nothing raises.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from flows.decode import decode_bytes
 from flows.errors import BroadsheetError, EmptyDocument, LimitExceeded, RecordInvalid, UnsupportedMediaType
@@ -76,7 +78,22 @@ def reject_for(error: BroadsheetError, *, source: str, uri: str, document_id: st
     )
 
 
+@cache
+def _list_adapter(model: type[Record]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
 def _validate(model: type[Record], rows: Iterable[dict[str, Any]], uri: str) -> list[Any]:
+    """Every row as a `model`, fully validated: the whole list in one call; when a row is invalid,
+    row by row again to name the first invalid one."""
+    rows = list(rows)
+    if not rows:
+        return []
+    try:
+        validated: list[Any] = _list_adapter(model).validate_python(rows)
+        return validated
+    except ValidationError:
+        pass
     out = []
     for row in rows:
         try:
@@ -176,8 +193,19 @@ def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
 
 
 def process_batch(raws: Iterable[RawDocument], limits: Limits = Limits()) -> Batch:
-    """`process_document` over a batch, merged."""
+    """`process_document` over a batch, merged.
+
+    The cyclic garbage collector is paused while the batch runs (and restored as it was after):
+    parsing allocates hundreds of thousands of small objects (tokens, lines, records), none of
+    them in reference cycles, and the collector's passes over them cost a fifth of the time.
+    """
     batch = Batch()
-    for raw in raws:
-        batch.extend(process_document(raw, limits))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for raw in raws:
+            batch.extend(process_document(raw, limits))
+    finally:
+        if collecting:
+            gc.enable()
     return batch

@@ -37,9 +37,13 @@ def extract_comments(
             uri=uri,
         )
     ids = [stable_id("comment", article_id, c.start) for c in comments]
+    posted: dict[str, datetime | None] = {}  # times as written -> UTC (threads repeat '2 hours ago')
     records = []
     for ordinal, (comment, comment_id) in enumerate(zip(comments, ids, strict=True), start=1):
         quotes = [p for p in comment.parts if p.kind == "quote"]
+        when = comment.posted_text
+        if when and when not in posted:
+            posted[when] = parse_when(when, now=fetched_at)
         records.append(
             {
                 "comment_id": comment_id,
@@ -49,7 +53,7 @@ def extract_comments(
                 "depth": comment.depth,
                 "ordinal": ordinal,
                 "author": comment.author,
-                "posted_at": parse_when(comment.posted_text, now=fetched_at) if comment.posted_text else None,
+                "posted_at": posted[when] if when else None,
                 "posted_at_text": comment.posted_text,
                 "text": "\n\n".join(p.text for p in comment.parts if p.kind == "text"),
                 "quotes": [p.text for p in quotes],

@@ -9,7 +9,7 @@ other names match case-insensitively.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import pycountry
@@ -50,20 +50,30 @@ def _is_acronym(alias: str) -> bool:
     return alias.isupper() and letters.isalpha() and len(letters) <= 6
 
 
+_SEEN_LIMIT = 100_000
+_UNSEEN = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _Names:
     """A table of names: acronyms matched as written, other names case-insensitively."""
 
     exact: dict[str, str]
     folded: dict[str, str]
+    # answers given so far (the same words are looked up again and again), forgotten past a limit
+    seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, text: str) -> str | None:
+        found = self.seen.get(text, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
         found = self.exact.get(text)
-        if found is not None:
-            return found
-        if _is_acronym(text):
-            return None
-        return self.folded.get(text.lower())
+        if found is None and not _is_acronym(text):
+            found = self.folded.get(text.lower())
+        if len(self.seen) >= _SEEN_LIMIT:
+            self.seen.clear()
+        self.seen[text] = found
+        return found
 
     def __contains__(self, text: str) -> bool:
         return self.get(text) is not None

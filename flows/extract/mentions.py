@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from flows.extract.gazetteer import Gazetteer, gazetteer
 from flows.extract.text import Token
@@ -31,6 +31,7 @@ __all__ = [
     "speaker_right",
 ]
 
+_T = TypeVar("_T")
 Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
 
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their",
@@ -124,7 +125,28 @@ class NounPhrase:
     confirmed: bool = False  # a given name, honorific or role says this is a person
 
 
+# Answers that depend on nothing but their words and the gazetteer (read once per process) are
+# kept per process, each table forgotten when it grows past _MEMO_LIMIT entries.
+_MEMO_LIMIT = 200_000
+_UNKNOWN = object()  # (not yet in a table that keeps None answers)
+
+
+def _remember(memo: dict[str, _T], key: str, value: _T) -> _T:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+_POSSESSIVES: dict[str, tuple[str, bool]] = {}  # word -> `_strip_possessive`
+
+
 def _strip_possessive(word: str) -> tuple[str, bool]:
+    known = _POSSESSIVES.get(word)
+    return known if known is not None else _remember(_POSSESSIVES, word, _strip_possessive_of(word))
+
+
+def _strip_possessive_of(word: str) -> tuple[str, bool]:
     match = _POSSESSIVE.match(word)
     if match and len(match.group("base")) > 1:
         base = match.group("base")
@@ -132,10 +154,20 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
     return word, False
 
 
+# Answers about single words, which depend on nothing but the word and the gazetteer (read once per
+# process): kept per process (see `_remember`).
+_ROLE_WORDS: dict[str, bool] = {}
+_NP_WORDS: dict[str, bool] = {}
+
+
 def _is_role_word(word: str, g: Gazetteer) -> bool:
+    known = _ROLE_WORDS.get(word)
+    if known is not None:
+        return known
     lower = word.lower().strip(".")
-    return (_is_role_head(lower, g) or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics
-            or lower in g.honorifics)
+    answer = (_is_role_head(lower, g) or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics
+              or lower in g.honorifics)
+    return _remember(_ROLE_WORDS, word, answer)
 
 
 def is_role_word(word: str) -> bool:
@@ -152,6 +184,11 @@ def _is_role_head(word: str, g: Gazetteer) -> bool:
 def _np_word(token: Token, g: Gazetteer) -> bool:
     """Could `token` be part of a speaker noun phrase?"""
     text = token.text
+    known = _NP_WORDS.get(text)
+    return known if known is not None else _remember(_NP_WORDS, text, _np_text(text, g))
+
+
+def _np_text(text: str, g: Gazetteer) -> bool:
     if not text[:1].isalnum():
         return False
     lower = text.lower()
@@ -181,7 +218,7 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
     g = gazetteer()
     if end < 0:
         return None
-    lower = tokens[end].text.lower()
+    lower = tokens[end].lower
     if lower in _PRONOUNS:
         return end, end
     if not _np_word(tokens[end], g):
@@ -192,13 +229,13 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
     i = end - 1
     while i >= 0:
         token = tokens[i]
-        lower = token.text.lower()
+        lower = token.lower
         surname_he = lower in _PRONOUNS and token.capitalised and i > 0 and tokens[i - 1].capitalised \
             and tokens[i + 1].capitalised
         if not surname_he and (lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS
                                and lower not in _CONNECTORS and not _is_role_word(lower, g)):
             break
-        if lower == "the" and i - 1 >= 0 and tokens[i - 1].text.lower() == "of" and tokens[i + 1].capitalised \
+        if lower == "the" and i - 1 >= 0 and tokens[i - 1].lower == "of" and tokens[i + 1].capitalised \
                 and i - 2 >= 0 and (tokens[i - 2].capitalised or _is_role_word(tokens[i - 2].text, g)):
             i -= 2  # 'Under Secretary of the Treasury'
             continue
@@ -230,8 +267,8 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
             break
         i -= 1
     # Never start on a sentence-initial function word ('But', 'Meanwhile').
-    while start <= end and tokens[start].text.lower() in g.function_words \
-            and tokens[start].text.lower() not in _DETERMINERS and not _is_role_word(tokens[start].text, g):
+    while start <= end and tokens[start].lower in g.function_words \
+            and tokens[start].lower not in _DETERMINERS and not _is_role_word(tokens[start].text, g):
         start += 1
     return (start, end) if start <= end else None
 
@@ -256,7 +293,7 @@ def _compound_reach(tokens: list[Token], i: int, start: int, end: int, g: Gazett
     if k == i or k < 0:
         return None
     anchor = tokens[k]
-    lower = anchor.text.lower()
+    lower = anchor.lower
     if lower in _DETERMINERS or _POSSESSIVE.match(anchor.text) or (anchor.capitalised and _np_word(anchor, g)):
         return k
     return None
@@ -265,7 +302,24 @@ def _compound_reach(tokens: list[Token], i: int, start: int, end: int, g: Gazett
 _PREPOSITIONS_NP = frozenset({"of", "in", "for", "to", "with", "from", "by", "on", "at", "about", "as", "than"})
 
 
+_INSIDE_KNOWN: dict[tuple[tuple[str, ...], int], bool] = {}
+
+
 def _inside_known_name(tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] lies inside an organisation's or country's name of two to six words
+    (it depends on the five words either side only: the answers are kept by those words)."""
+    low = max(0, i - 5)
+    key = (tuple([t.text for t in tokens[low : i + 6]]), i - low)
+    known = _INSIDE_KNOWN.get(key)
+    if known is None:
+        known = _inside_known_name_uncached(tokens, i)
+        if len(_INSIDE_KNOWN) >= _MEMO_LIMIT:
+            _INSIDE_KNOWN.clear()
+        _INSIDE_KNOWN[key] = known
+    return known
+
+
+def _inside_known_name_uncached(tokens: list[Token], i: int) -> bool:
     g = gazetteer()
     for width in range(2, 7):
         for left in range(max(0, i - width + 1), i + 1):
@@ -283,13 +337,13 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
     g = gazetteer()
     if start >= len(tokens) or not _np_word(tokens[start], g):
         return None
-    if tokens[start].text.lower() in _PRONOUNS:
+    if tokens[start].lower in _PRONOUNS:
         return start, start
     end = start
     i = start + 1
     while i < len(tokens):
         token = tokens[i]
-        lower = token.text.lower()
+        lower = token.lower
         if lower in _CONNECTORS:
             if (
                 lower in ("of", "for", "and")
@@ -311,9 +365,33 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
     return start, end
 
 
+_PLACES: dict[str, tuple[str, str] | None] = {}  # phrase -> `_lookup_place_or_org`
+_AFFILIATIONS: dict[str, str | None] = {}  # phrase -> `_affiliation_of`
+
+
 def _lookup_place_or_org(words: list[str], g: Gazetteer) -> tuple[str, str] | None:
     """('country'|'organisation'|'capital', canonical) for a run of words, or None."""
     phrase = " ".join(words)
+    known = _PLACES.get(phrase, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
+    return _remember(_PLACES, phrase, _place_or_org(phrase, g))
+
+
+@cache
+def _first_words() -> frozenset[str]:
+    """First words (lower case) of the names of several words in the demonym, country, organisation
+    and capital tables: a phrase of several words whose first word is not one names nothing there."""
+    g = gazetteer()
+    names: list[str] = []
+    for table in (g.demonyms, g.countries, g.organisations, g.capitals):
+        names += [*table.exact, *table.folded]
+    return frozenset(name.split(" ", 1)[0].lower() for name in names if " " in name)
+
+
+def _place_or_org(phrase: str, g: Gazetteer) -> tuple[str, str] | None:
+    if " " in phrase and phrase.split(" ", 1)[0].lower() not in _first_words():
+        return None
     for kind, table in (("country", g.countries), ("organisation", g.organisations), ("capital", g.capitals)):
         found = table.get(phrase)
         if found is not None:
@@ -325,6 +403,13 @@ def _affiliation_of(word_run: list[str], g: Gazetteer) -> str | None:
     if not word_run:
         return None
     phrase = " ".join(word_run)
+    known = _AFFILIATIONS.get(phrase, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
+    return _remember(_AFFILIATIONS, phrase, _affiliation_of_phrase(word_run, phrase, g))
+
+
+def _affiliation_of_phrase(word_run: list[str], phrase: str, g: Gazetteer) -> str | None:
     demonym = g.demonyms.get(phrase)
     if demonym is not None:
         return demonym
@@ -335,9 +420,32 @@ def _affiliation_of(word_run: list[str], g: Gazetteer) -> str | None:
     return g.capitals.get(phrase) if kind == "capital" else name
 
 
+# Analyses of the noun phrases seen so far, by their words (and whether a capitalised word comes
+# before: 'Ryan He' is a name, not a pronoun); forgotten when they grow past _MEMO_LIMIT.
+_ANALYSED: dict[tuple[tuple[str, ...], bool], NounPhrase] = {}
+
+
 def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     """Say what the noun phrase tokens[first..last] is: a pronoun, a name (with role and
-    affiliation from its pre-modifiers), an organisation or country, or a description."""
+    affiliation from its pre-modifiers), an organisation or country, or a description.
+
+    The answer depends on the words only, so the same words are analysed once; every caller
+    gets its own copy (callers refine what they get)."""
+    key = (tuple([t.text for t in tokens[first : last + 1]]), first > 0 and tokens[first - 1].capitalised)
+    known = _ANALYSED.get(key)
+    if known is None:
+        known = _analyse_np(tokens, first, last)
+        if len(_ANALYSED) >= _MEMO_LIMIT:
+            _ANALYSED.clear()
+        _ANALYSED[key] = known
+    return NounPhrase(  # (positional: the fields in their order)
+        known.kind, tokens[first].start, tokens[last].end, known.text, known.name_tokens, known.role,
+        known.affiliation, known.head, known.definite, known.indefinite, known.gender, known.plural,
+        known.canonical, known.weak_role, known.confirmed,
+    )
+
+
+def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     g = gazetteer()
     words = [t.text for t in tokens[first : last + 1]]
     start, end = tokens[first].start, tokens[last].end
@@ -489,10 +597,10 @@ def postmodifier_affiliation(tokens: list[Token], at: int) -> tuple[str | None, 
     """'(ambassador) to the U.N.', '(minister) of France', '(spokeswoman) for the State Department':
     the affiliation the phrase starting at token `at` names, and the index of its last token."""
     g = gazetteer()
-    if at >= len(tokens) or tokens[at].text.lower() not in _POST:
+    if at >= len(tokens) or tokens[at].lower not in _POST:
         return None, at - 1
     k = at + 1
-    if k < len(tokens) and tokens[k].text.lower() == "the":
+    if k < len(tokens) and tokens[k].lower == "the":
         k += 1
     span = np_right(tokens, k) if k < len(tokens) else None
     if span is None or not tokens[span[0]].capitalised:
@@ -507,7 +615,7 @@ def speaker_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
     lower-case words or numbers to a capitalised name when the phrase alone names nobody."""
     span = np_right(tokens, start)
     names = span is not None and any(t.capitalised for t in tokens[span[0] : span[1] + 1]
-                                     if t.text.lower() not in _DETERMINERS)
+                                     if t.lower not in _DETERMINERS)
     if span is not None and names:
         return span
     k = start
@@ -515,7 +623,7 @@ def speaker_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
         token = tokens[k]
         if token.text in (".", ",", ";", ":", "!", "?", "(", ")", "”", '"'):
             return span
-        if token.capitalised and token.text.lower() not in _DETERMINERS:
+        if token.capitalised and token.lower not in _DETERMINERS:
             end = np_right(tokens, k)
             return (start, end[1]) if end is not None else span
         k += 1
@@ -530,7 +638,7 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     if span is None:
         # '… special envoy for the dialogue': a post-modifier of plain words after the role
         for p in range(end - 1, max(end - 5, 0), -1):
-            if tokens[p].text.lower() in _POST and p >= 1 and _is_role_word(tokens[p - 1].text, g):
+            if tokens[p].lower in _POST and p >= 1 and _is_role_word(tokens[p - 1].text, g):
                 head = np_left(tokens, p - 1)
                 if head is not None:
                     return head[0], end, analyse_np(tokens, head[0], head[1])
@@ -538,9 +646,9 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
                 break
         return None
     k = span[0] - 1
-    if k >= 1 and tokens[k].text.lower() == "the":
+    if k >= 1 and tokens[k].lower == "the":
         k -= 1
-    if k >= 1 and tokens[k].text.lower() in _POST and _is_role_word(tokens[k - 1].text, g):
+    if k >= 1 and tokens[k].lower in _POST and _is_role_word(tokens[k - 1].text, g):
         head = np_left(tokens, k - 1)
         if head is not None:
             desc = analyse_np(tokens, head[0], head[1])
@@ -593,7 +701,9 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
             continue
         # Longest known organisation or country starting here ('State Department', 'Foreign Ministry').
         matched = False
-        for width in range(min(6, len(modifiers) - k), 0, -1):
+        # (a run of several words can name one only if its first word starts a name of several words)
+        widest = min(6, len(modifiers) - k) if modifiers[k].lower() in _first_words() else 1
+        for width in range(widest, 0, -1):
             run = modifiers[k : k + width]
             if width == 1 and _is_role_word(run[0], g) and run[0] not in g.organisations:
                 continue
@@ -634,12 +744,62 @@ class Registry:
 
     entities: list[Entity] = field(default_factory=list)
     speakers: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, entity) of past attributions
+    # Indexes over `entities`, kept up to date by `_add` and `_rename`, so that resolving a name
+    # looks at the few entities it may refer to instead of all of them (in the same order):
+    _order: dict[int, int] = field(default_factory=dict, repr=False)  # id(entity) -> position in entities
+    _persons: list[Entity] = field(default_factory=list, repr=False)
+    _surnames: dict[str, list[Entity]] = field(default_factory=dict, repr=False)  # last name word, lower case
+    _firsts: dict[str, list[Entity]] = field(default_factory=dict, repr=False)  # first word of two-word names
+    _named: dict[tuple[str, str], Entity] = field(default_factory=dict, repr=False)  # (kind, name) -> first
+
+    def _add(self, entity: Entity) -> None:
+        self._order[id(entity)] = len(self.entities)
+        self.entities.append(entity)
+        if entity.kind == "person":
+            self._persons.append(entity)
+            self._index_name(entity)
+        else:
+            self._named.setdefault((entity.kind, entity.name), entity)
+
+    def _index_name(self, entity: Entity) -> None:
+        if not entity.tokens:
+            return
+        self._surnames.setdefault(entity.tokens[-1].lower(), []).append(entity)
+        if len(entity.tokens) == 2:
+            self._firsts.setdefault(entity.tokens[0].lower(), []).append(entity)
+
+    def _rename(self, entity: Entity, tokens: tuple[str, ...]) -> None:
+        """Give a person a fuller name, and move it in the indexes (keeping their order)."""
+        for index, key in ((self._surnames, entity.tokens[-1].lower() if entity.tokens else None),
+                           (self._firsts, entity.tokens[0].lower() if len(entity.tokens) == 2 else None)):
+            if key is not None:
+                index[key] = [e for e in index[key] if e is not entity]
+        entity.tokens, entity.name = tokens, " ".join(tokens)
+        self._index_name(entity)
+        order = self._order
+        for index, key in ((self._surnames, tokens[-1].lower() if tokens else None),
+                           (self._firsts, tokens[0].lower() if len(tokens) == 2 else None)):
+            if key is not None:
+                index[key].sort(key=lambda e: order[id(e)])
+
+    def _candidates(self, lowered: list[str], family_first: bool) -> list[Entity]:
+        """The persons whose surname is the last of `lowered` or, for a family name written alone
+        (`family_first`), whose two-word name starts with it: in order of first mention."""
+        found = self._surnames.get(lowered[-1], [])
+        if family_first:
+            firsts = self._firsts.get(lowered[0])
+            if firsts:
+                order = self._order
+                merged = {id(e): e for e in found}
+                merged.update((id(e), e) for e in firsts)
+                found = sorted(merged.values(), key=lambda e: order[id(e)])
+        return found
 
     def _by_name(self, tokens: tuple[str, ...]) -> Entity | None:
         lowered = [t.lower() for t in tokens]
         best: Entity | None = None
         family_first = len(lowered) == 1 and lowered[0] not in gazetteer().given_names
-        for entity in self.entities:
+        for entity in self._candidates(lowered, family_first):
             if entity.kind != "person" or not entity.tokens:
                 continue
             ent = [t.lower() for t in entity.tokens]
@@ -657,9 +817,9 @@ class Registry:
             entity = self._by_name(np.name_tokens)
             if entity is None:
                 entity = Entity(" ".join(np.name_tokens), "person", first_offset=np.start, tokens=np.name_tokens)
-                self.entities.append(entity)
+                self._add(entity)
             elif len(np.name_tokens) > len(entity.tokens):
-                entity.tokens, entity.name = np.name_tokens, " ".join(np.name_tokens)
+                self._rename(entity, np.name_tokens)
             if np.role and (not entity.role or (entity.weak_role and not np.weak_role)):
                 entity.role, entity.weak_role = np.role, np.weak_role
             entity.affiliation = entity.affiliation or np.affiliation
@@ -668,13 +828,13 @@ class Registry:
             entity.last_offset = np.end
             return entity
         if np.kind in ("organisation", "country") and np.canonical:
-            for entity in self.entities:
-                if entity.kind == np.kind and entity.name == np.canonical:
-                    entity.last_offset = np.end
-                    return entity
+            found = self._named.get((np.kind, np.canonical))
+            if found is not None:
+                found.last_offset = np.end
+                return found
             entity = Entity(np.canonical, np.kind, affiliation=np.affiliation, first_offset=np.start,
                             plural=np.plural, last_offset=np.end)
-            self.entities.append(entity)
+            self._add(entity)
             return entity
         return None
 
@@ -716,12 +876,12 @@ class Registry:
             if owner is not None:
                 np.affiliation = owner.name  # 'its spokeswoman' after 'The United Nations
         if np.kind == "group" and np.canonical:
-            for entity in self.entities:
-                if entity.kind == "group" and entity.name == np.canonical:
-                    return entity
+            found = self._named.get(("group", np.canonical))
+            if found is not None:
+                return found
             entity = Entity(np.canonical, "group", affiliation=np.affiliation, plural=True,
                             first_offset=np.start, last_offset=np.end)
-            self.entities.append(entity)
+            self._add(entity)
             return entity
         if np.kind in ("group", "organisation", "unknown") and np.head:
             words = np.text.split()
@@ -759,12 +919,12 @@ class Registry:
     def _by_role(self, np: NounPhrase, offset: int) -> Entity | None:
         head = (np.head or "").lower()
         best: Entity | None = None
-        for entity in self.entities:
-            if entity.kind != "person" or not entity.role or entity.first_offset > offset:
+        covers = gazetteer().role_classes.get(head, ())
+        for entity in self._persons:
+            if not entity.role or entity.first_offset > offset:
                 continue
             role = entity.role.lower()
             role_words = role.replace("-", " ").split()
-            covers = gazetteer().role_classes.get(head, ())
             if head not in role_words and head not in role and not any(c in role for c in covers):
                 continue
             if np.affiliation and entity.affiliation and np.affiliation != entity.affiliation:
@@ -794,8 +954,7 @@ class Registry:
                 return entity
         if not want_person:
             return None
-        candidates = [e for e in self.entities
-                      if e.kind == "person" and e.confirmed and e.first_offset <= offset and fits(e)]
+        candidates = [e for e in self._persons if e.confirmed and e.first_offset <= offset and fits(e)]
         if not candidates:
             return None
         chosen = max(candidates, key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset)

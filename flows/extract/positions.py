@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flows.extract.gazetteer import Cue, gazetteer
@@ -100,13 +102,44 @@ class _Passage:
     sentences: list[Sentence]
     tokens: list[list[Token]]  # per sentence, tokens outside quotations marked below
     quotes: list[Quote]
+    quoted: list[list[bool]]  # per sentence and token: whether the token starts inside a quotation
+    cued: list[bool]  # per sentence: whether it holds a word that may start a cue (else no attribution)
     attributions: list[Attribution] = field(default_factory=list)
 
 
-def _in_quote(quotes: list[Quote], offset: int) -> bool:
-    """Whether `offset` lies inside one of `quotes` (sorted, not overlapping): a binary search."""
-    k = bisect.bisect_right(quotes, offset, key=lambda q: q.start) - 1
-    return k >= 0 and offset < quotes[k].end
+_start_of = operator.attrgetter("start")
+_lower_of = operator.attrgetter("lower")
+_capitalised_of = operator.attrgetter("capitalised")
+
+
+def _quoted(sentences: list[Sentence], tokens: list[list[Token]], quotes: list[Quote]) -> list[list[bool]]:
+    """Whether each token of each sentence starts inside one of `quotes` (sorted, not overlapping):
+    per sentence, the tokens of each quotation that overlaps it, found by binary search."""
+    flags = [[False] * len(sentence) for sentence in tokens]
+    if not quotes:
+        return flags
+    count = len(quotes)
+    for sentence, words, row in zip(sentences, tokens, flags, strict=True):
+        k = max(0, bisect.bisect_right(quotes, sentence.start, key=_start_of) - 1)
+        starts: list[int] | None = None
+        while k < count and quotes[k].start < sentence.end:
+            quote = quotes[k]
+            if quote.end > sentence.start:
+                if starts is None:
+                    starts = list(map(_start_of, words))
+                first = bisect.bisect_left(starts, quote.start)
+                last = bisect.bisect_left(starts, quote.end)
+                row[first:last] = [True] * (last - first)
+            k += 1
+    return flags
+
+
+@cache
+def _cue_index() -> tuple[frozenset[str], frozenset[str]]:
+    """(first words of the multi-word cue phrases, every word that may start a cue or a relay)."""
+    g = gazetteer()
+    phrase_starts = frozenset(words[0] for words in g.phrases if len(words) >= 2)
+    return phrase_starts, phrase_starts | frozenset(g.verbs) | {"quoted"}
 
 
 def _first_word(tokens: list[Token]) -> int:
@@ -122,7 +155,9 @@ def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
     sentences = split_sentences(passage, block.start)
     quotes = find_quotes(passage, block.start)
     tokens = [tokenize(s.text, s.start) for s in sentences]
-    return _Passage(block, topic, sentences, tokens, quotes)
+    starts = _cue_index()[1]
+    cued = [not starts.isdisjoint(map(_lower_of, sentence)) for sentence in tokens]
+    return _Passage(block, topic, sentences, tokens, quotes, _quoted(sentences, tokens, quotes), cued)
 
 
 # --- entities ---------------------------------------------------------------
@@ -130,17 +165,14 @@ def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
 
 def _introduce(passage: _Passage, registry: Registry) -> None:
     """Register the people, organisations and countries a passage mentions, with appositions."""
-    for tokens in passage.tokens:
-        n = len(tokens)
+    for tokens, quoted in zip(passage.tokens, passage.quoted, strict=True):
         j = 0
-        while j < n:
-            token = tokens[j]
-            if _in_quote(passage.quotes, token.start) or not token.capitalised:
-                j += 1
-                continue
-            span = np_right(tokens, j)
+        # the capitalised words outside quotations (capitalised > quoted), where a mention may start
+        for at in itertools.compress(range(len(tokens)), map(operator.gt, map(_capitalised_of, tokens), quoted)):
+            if at < j:
+                continue  # inside the phrase just registered
+            span = np_right(tokens, at)
             if span is None:
-                j += 1
                 continue
             first, last = span
             left = np_left(tokens, last)
@@ -179,25 +211,29 @@ def _apposition(tokens: list[Token], first: int, last: int, entity: Entity, regi
 
 def _cue_at(tokens: list[Token], i: int) -> tuple[Cue, int] | None:
     """The cue starting at token i and the index of its last token, longest phrase first."""
+    if i >= len(tokens):
+        return None
     g = gazetteer()
-    words = [t.text.lower() for t in tokens[i : i + g.max_phrase]]
-    for width in range(len(words), 1, -1):
-        cue = g.phrases.get(tuple(words[:width]))
-        if cue is not None:
-            return cue, i + width - 1
-    cue = g.verbs.get(words[0]) if words else None
+    word = tokens[i].lower
+    if word in _cue_index()[0]:
+        words = [t.lower for t in tokens[i : i + g.max_phrase]]
+        for width in range(len(words), 1, -1):
+            cue = g.phrases.get(tuple(words[:width]))
+            if cue is not None:
+                return cue, i + width - 1
+    cue = g.verbs.get(word)
     return (cue, i) if cue is not None else None
 
 
 def _skip_left(tokens: list[Token], k: int) -> int:
     """Step left over adverbs, auxiliaries, weekdays and parentheses ('(R-S.C.)') before a verb."""
     while k >= 0:
-        word = tokens[k].text.lower()
+        word = tokens[k].lower
         if word in _SKIPPABLE or word in _WEEKDAYS:
             k -= 1
-        elif word == "on" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in _WEEKDAYS:
+        elif word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
-        elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].text.lower() in ("this", "last", "next", "that", "each"):
+        elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
             k -= 2
         elif word == ")":
             depth, k = 1, k - 1
@@ -209,7 +245,7 @@ def _skip_left(tokens: list[Token], k: int) -> int:
     return k
 
 
-def _subject_left(tokens: list[Token], i: int, quotes: list[Quote] | None = None
+def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
                   ) -> tuple[int, NounPhrase, NounPhrase | None] | None:
     """The subject noun phrase before the cue at token i: (first token, phrase, apposition).
 
@@ -229,11 +265,11 @@ def _subject_left(tokens: list[Token], i: int, quotes: list[Quote] | None = None
     right = k  # the comma closing the current segment
     for _ in range(4):
         c = right - 1
-        while c >= 0 and (tokens[c].text != "," or _in_quote(quotes or [], tokens[c].start)):
+        while c >= 0 and (tokens[c].text != "," or (quoted is not None and quoted[c])):
             if right - c > _MAX_PARENTHETICAL:
                 return None
             quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
-            if tokens[c].text in (".", ";", ":") or quote_end or tokens[c].text.lower() in ("said", "says"):
+            if tokens[c].text in (".", ";", ":") or quote_end or tokens[c].lower in ("said", "says"):
                 return None
             c -= 1
         if c < 1:
@@ -253,7 +289,7 @@ def _subject_left(tokens: list[Token], i: int, quotes: list[Quote] | None = None
         left = np_left(tokens, _skip_left(tokens, c - 1))
         if left is None:
             return None
-        before = tokens[left[0] - 1].text.lower() if left[0] > 0 else ""
+        before = tokens[left[0] - 1].lower if left[0] > 0 else ""
         if before in _PREPOSITIONS and before not in ("as",):
             right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
             continue
@@ -269,7 +305,7 @@ def _np_len(tokens: list[Token], start: int) -> int:
 def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_preposition: bool = False,
                    speech: bool = False) -> bool:
     if first > 0 and not after_preposition:
-        before = tokens[first - 1].text.lower()
+        before = tokens[first - 1].lower
         if before in _PREPOSITIONS or (before in _WH and not speech):
             return False
     if np.kind == "pronoun":
@@ -296,13 +332,13 @@ def _trailing(tokens: list[Token], first: int, last_cue: int) -> bool:
     before = tokens[first - 1].text
     if before not in (",",) and before not in _CLOSING:
         return False
-    rest = [t.text.lower() for t in tokens[last_cue + 1 :]]
+    rest = [t.lower for t in tokens[last_cue + 1 :]]
     if len(rest) > 12:
         return False
     if not rest or rest[0] in (".", ",", "!", "?", ";", ":", "”", '"') or rest[0] in _TRAILING_ADVERBIALS:
         return True
     # 'he told reporters', 'she told the BBC': a hearer, then nothing reported
-    return tokens[last_cue].text.lower() in _TELL and not any(t in ("that",) for t in rest)
+    return tokens[last_cue].lower in _TELL and not any(t in ("that",) for t in rest)
 
 
 @dataclass(slots=True)
@@ -324,7 +360,7 @@ def _opens_clause(tokens: list[Token], first: int) -> bool:
     """Whether the subject at `first` opens the sentence or a coordinated main clause."""
     if _opens_sentence(tokens, first):
         return True
-    before = tokens[first - 1].text.lower()
+    before = tokens[first - 1].lower
     if before == ";":
         return True
     return before in _COORDINATORS and first >= 2 and (tokens[first - 2].text in (",", ";")
@@ -333,18 +369,21 @@ def _opens_clause(tokens: list[Token], first: int) -> bool:
 
 def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
     """Attributions of sentence `index`, pruned to what the sentence attributes."""
+    if not passage.cued[index]:
+        return []
     tokens = passage.tokens[index]
-    quotes = passage.quotes
+    quoted = passage.quoted[index]
+    starts = _cue_index()[1]
     found: list[_Found] = []
     n = len(tokens)
     i = 0
     while i < n:
         token = tokens[i]
-        if not token.is_word or _in_quote(quotes, token.start):
-            i += 1
+        if not token.is_word or quoted[i] or token.lower not in starts:
+            i += 1  # (a word that starts no cue: `_cue_at` would find none)
             continue
         # relay: 'X quoted him as saying', 'X was quoted by Interfax as saying'
-        if token.text.lower() == "quoted":
+        if token.lower == "quoted":
             relayed = _relay(tokens, i, registry)
             if relayed is not None:
                 found.append(_Found(relayed[0], relayed[1], token.start, True, True))
@@ -357,7 +396,7 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
         cue, last = hit
         if cue.kind == "relay":
             # 'was quoted by', 'as quoted by': the speaker is the one quoted, not the relay
-            at = next((k for k in range(i, last + 1) if tokens[k].text.lower() == "quoted"), None)
+            at = next((k for k in range(i, last + 1) if tokens[k].lower == "quoted"), None)
             relayed = _relay(tokens, at, registry) if at is not None else None
             if relayed is not None and at is not None:
                 found.append(_Found(relayed[0], relayed[1], tokens[at].start, True, True))
@@ -378,7 +417,7 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                 _prep_cue(tokens, i, last, cue, registry, found)
             i = last + 1
             continue
-        candidate = _verb_attribution(tokens, i, last, cue, registry, quotes)
+        candidate = _verb_attribution(tokens, i, last, cue, registry, quoted)
         if candidate is not None:
             found.append(candidate)
         i = last + 1
@@ -433,21 +472,21 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
 
 
 def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry,
-                      quotes: list[Quote] | None = None) -> _Found | None:
+                      quoted: list[bool] | None = None) -> _Found | None:
     n = len(tokens)
-    word = tokens[i].text.lower()
+    word = tokens[i].lower
     if tokens[i].capitalised and _first_word(tokens) < i and not (
             i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
         return None  # a capitalised word inside a sentence is a name ('the United States')
-    if i > 0 and (tokens[i - 1].text.lower() in _NOT_BEFORE_VERB or tokens[i - 1].text.lower() in _PREPOSITIONS):
+    if i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB or tokens[i - 1].lower in _PREPOSITIONS):
         return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
-    if last + 1 < n and tokens[last + 1].text.lower() == "to" and cue.act not in ("commissive", "directive") \
+    if last + 1 < n and tokens[last + 1].lower == "to" and cue.act not in ("commissive", "directive") \
             and cue.lemma not in ("say", "tell", "write", "explain"):
         return None  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return None  # a participle: handled with the main clause
     ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
-    subject = _subject_left(tokens, i, quotes)
+    subject = _subject_left(tokens, i, quoted)
     trailing = False
     new_clause = False
     np: NounPhrase | None = None
@@ -466,7 +505,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
                     "person", "organisation", "country", "pronoun"):
                 return None  # 'the other Baltic states', 'the new claims': a plural noun
             if word.endswith("s") and word != "says" and np.kind == "person" and not np.confirmed \
-                    and tokens[first].text.lower() in ("the", "other", "a", "an"):
+                    and tokens[first].lower in ("the", "other", "a", "an"):
                 return None
             if ends and not trailing and np.kind not in ("person", "pronoun"):
                 return None  # a reporting verb with nothing reported
@@ -526,21 +565,21 @@ def _relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue
     n = len(tokens)
     # active: 'quoted <NP> as saying'
     span = np_right(tokens, i + 1) if i + 1 < n else None
-    if span is not None and span[1] + 2 < n and tokens[span[1] + 1].text.lower() == "as" \
-            and _RELAY.match(tokens[span[1] + 2].text.lower()):
+    if span is not None and span[1] + 2 < n and tokens[span[1] + 1].lower == "as" \
+            and _RELAY.match(tokens[span[1] + 2].lower):
         np = analyse_np(tokens, span[0], span[1])
         entity = registry.resolve(np, np.start)
         if entity is not None:
             return entity, say, span[1] + 2
     # passive: '<NP> was quoted (by <agency>) as saying'
-    if i >= 2 and tokens[i - 1].text.lower() in ("was", "were", "is", "been"):
+    if i >= 2 and tokens[i - 1].lower in ("was", "were", "is", "been"):
         j = i + 1
-        if j < n and tokens[j].text.lower() == "by":
+        if j < n and tokens[j].lower == "by":
             agency = np_right(tokens, j + 1)
             j = agency[1] + 1 if agency is not None else j + 1
-        while j < n and tokens[j].text.lower() not in ("as",) and tokens[j].text != ".":
+        while j < n and tokens[j].lower not in ("as",) and tokens[j].text != ".":
             j += 1
-        if j + 1 < n and _RELAY.match(tokens[j + 1].text.lower()):
+        if j + 1 < n and _RELAY.match(tokens[j + 1].lower):
             subject = _subject_left(tokens, i)  # skips 'was', appositions and parentheses
             if subject is not None:
                 _, np, apposition = subject
@@ -598,12 +637,12 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     offset = first.start + match.start("who")
     tokens = tokenize(name_part.strip(), offset)
     if not tokens or not tokens[-1].capitalised or not all(
-        t.capitalised or t.text.lower() in ("of", "de", "van", "von", "al") or is_role_word(t.text)
+        t.capitalised or t.lower in ("of", "de", "van", "von", "al") or is_role_word(t.text)
         for t in tokens if t.is_word
     ):
         return None
     if name_part.isupper():  # 'BONDAR:' / 'RACHEL OWENS, HOST:'
-        tokens = [Token(t.text.title() if t.is_word else t.text, t.start, t.end) for t in tokens]
+        tokens = [Token.of(t.text.title() if t.is_word else t.text, t.start, t.end) for t in tokens]
         if role_part.strip().lower() in ("host", "anchor", "interviewer", "moderator"):
             return None
     g = gazetteer()
@@ -675,13 +714,13 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
         _participles(passage, index, registry)
 
 
-def _main_subject(tokens: list[Token], quotes: list[Quote]) -> NounPhrase | None:
+def _main_subject(tokens: list[Token], quoted: list[bool]) -> NounPhrase | None:
     """The subject of a sentence's main clause: the first noun phrase, at its start or after an
     introductory phrase ('During the speech, Trump attacked …'), that a lower-case word follows."""
     comma = next((k for k in range(min(len(tokens) - 1, 40)) if tokens[k].text == ","), None)
     starts = [0] if comma is None else [0, comma + 1]
     for begin in starts:
-        while begin < len(tokens) and (not tokens[begin].is_word or _in_quote(quotes, tokens[begin].start)):
+        while begin < len(tokens) and (not tokens[begin].is_word or quoted[begin]):
             begin += 1
         span = np_right(tokens, begin) if begin < len(tokens) else None
         if span is None:
@@ -696,14 +735,17 @@ def _main_subject(tokens: list[Token], quotes: list[Quote]) -> NounPhrase | None
 
 def _participles(passage: _Passage, index: int, registry: Registry) -> None:
     """', saying …', 'by saying …', '… and asked …': the main clause's subject goes on speaking."""
+    if not passage.cued[index]:
+        return  # no word in the sentence starts a cue
     tokens = passage.tokens[index]
+    quoted = passage.quoted[index]
     own = list(itertools.takewhile(lambda a: a.sentence == index, reversed(passage.attributions)))
     for i, token in enumerate(tokens):
-        if i == 0 or _in_quote(passage.quotes, token.start):
+        if i == 0 or quoted[i]:
             continue
-        before = tokens[i - 1].text.lower()
-        participle = before in (",", "by") and token.text.lower().endswith("ing")
-        coordinated = before in ("and", "but") and not token.text.lower().endswith("ing")
+        before = tokens[i - 1].lower
+        participle = before in (",", "by") and token.lower.endswith("ing")
+        coordinated = before in ("and", "but") and not token.lower.endswith("ing")
         if not (participle or coordinated):
             continue
         hit = _cue_at(tokens, i)
@@ -711,7 +753,7 @@ def _participles(passage: _Passage, index: int, registry: Registry) -> None:
             continue
         if coordinated and (own or hit[1] + 1 >= len(tokens) or tokens[hit[1] + 1].text in (".", ",")):
             continue  # '… called for a ceasefire and said …': the main clause already names the speaker
-        np = _main_subject(tokens, passage.quotes)
+        np = _main_subject(tokens, quoted)
         if np is None:
             continue
         entity = registry.resolve(np, np.start)

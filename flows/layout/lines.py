@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Line", "clean", "split_lines"]
 
@@ -16,14 +16,23 @@ _TAB = 4
 
 def clean(text: str) -> str:
     """`text` for matching: NFKC, no invisible characters, runs of spaces as one space."""
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-    return _SPACES.sub(" ", text).strip()
+    text = without_invisible(text)
+    if "  " in text or not text.isprintable():
+        # (only then can there be a run of spaces or white space other than " ": every white-space
+        # character but " " is unprintable; the substitution is slow even where it changes nothing)
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of a document.
+def without_invisible(text: str) -> str:
+    """`text` without invisible characters, NFKC-normalised: `clean` before its spaces are tidied."""
+    if text.isascii():
+        return text  # (the invisible characters are not ASCII, and NFKC leaves ASCII as it is)
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+
+
+class Line(NamedTuple):
+    """One line of a document (a named tuple: pages have tens of thousands of lines).
 
     Attributes:
         number: 0-based line number.
@@ -47,13 +56,15 @@ class Line:
 
 
 def _indent_of(raw: str) -> int:
+    """Columns of indentation at the start of `raw`: a tab to the next multiple of 4, other white
+    space one column, invisible characters none (no invisible character is white space)."""
     columns = 0
     for char in raw:
         if char == "\t":
             columns += _TAB - columns % _TAB
-        elif char.isspace() or _INVISIBLE.match(char):
-            columns += 0 if _INVISIBLE.match(char) else 1
-        else:
+        elif char.isspace():
+            columns += 1
+        elif not _INVISIBLE.match(char):
             break
     return columns
 
@@ -61,23 +72,18 @@ def _indent_of(raw: str) -> int:
 def split_lines(text: str) -> list[Line]:
     """Split `text` (with `\\n` line endings) into `Line`s with offsets into `text`."""
     lines: list[Line] = []
+    append = lines.append
+    make = tuple.__new__  # (Line's own constructor, without its Python wrapper)
     pos = 0
-    number = 0
-    length = len(text)
-    while pos <= length:
-        nl = text.find("\n", pos)
-        stop = length if nl < 0 else nl
-        raw = text[pos:stop]
+    for number, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
-            end = start + len(stripped)
-            lines.append(Line(number, start, end, _indent_of(raw[:lead + 1]), stripped, clean(stripped)))
+            # (without indentation, `_indent_of` reads one visible or invisible character: 0)
+            indent = _indent_of(raw[: lead + 1]) if lead else 0
+            append(make(Line, (number, start, start + len(stripped), indent, stripped, clean(stripped))))
         else:
-            lines.append(Line(number, pos, pos, 0, "", ""))
-        number += 1
-        if nl < 0:
-            break
-        pos = nl + 1
+            append(make(Line, (number, pos, pos, 0, "", "")))
+        pos += len(raw) + 1
     return lines

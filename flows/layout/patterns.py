@@ -82,15 +82,17 @@ _MENU_ITEM = re.compile(r"^[A-Z0-9&][\w&'’.\-]*(?: [A-Z&][\w&'’.\-]*){0,2}$"
 
 
 @cache
-def _chrome() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+def _chrome() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The literal lines of chrome.txt (folded), and its patterns as one (any of them matching)."""
     literal: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[str] = []
     for entry in read_lines("chrome.txt"):
         if entry.startswith("re:"):
-            patterns.append(re.compile(entry[3:].strip(), re.I))
+            re.compile(entry[3:].strip(), re.I)  # each must be a pattern of its own
+            patterns.append(f"(?:{entry[3:].strip()})")
         else:
             literal.add(_fold(entry))
-    return frozenset(literal), tuple(patterns)
+    return frozenset(literal), re.compile("|".join(patterns) or r"(?!)", re.I)
 
 
 @cache
@@ -98,18 +100,59 @@ def _interface_words() -> frozenset[str]:
     return frozenset(read_lines("comment_interface.txt"))
 
 
+_TRAILING = ":.…›»>→↓↑|"  # stripped from the end of a line (with white space) before it is compared
+# Where `_SEPARATORS` may split a line: at a separator mark, a '[' or two white-space characters
+# (which are two spaces, or include an unprintable one: every white-space character but " " is).
+_SEPARATOR_MARKS = ("•", "|", "·", "›", "»", "/", "[")
+
+
+def _may_separate(text: str) -> bool:
+    return "  " in text or not text.isprintable() or any(mark in text for mark in _SEPARATOR_MARKS)
+
+
 def _fold(text: str) -> str:
-    return re.sub(r"[\s:.…›»>→↓↑|]+$", "", text.lower()).strip()
+    """`text` in lower case without the white space and `_TRAILING` marks at its end, stripped:
+    what a regex substitution of a trailing run of them gives, without trying at every position."""
+    text = text.lower()
+    while True:
+        stripped = text.rstrip().rstrip(_TRAILING)
+        if stripped == text:
+            return stripped.strip()
+        text = stripped
+
+
+# Short lines repeat (widget lines, 'Reply', names, dates): the answers of the line tests for lines
+# up to _SHORT characters are kept per process (they depend on the line only), each table
+# forgotten when it grows past _MEMO_LIMIT lines.
+_SHORT = 120
+_MEMO_LIMIT = 100_000
+_CHROME: dict[str, bool] = {}
+_INTERFACE: dict[str, bool] = {}
+
+
+def _remember(memo: dict[str, bool], key: str, answer: bool) -> bool:
+    if len(key) <= _SHORT:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = answer
+    return answer
 
 
 def is_chrome(key: str) -> bool:
     """Page furniture: share buttons, newsletter boxes, 'Advertisement', 'Read more: …'."""
+    known = _CHROME.get(key)
+    return known if known is not None else _remember(_CHROME, key, _is_chrome(key))
+
+
+def _is_chrome(key: str) -> bool:
     literal, patterns = _chrome()
     folded = _fold(key)
     if folded in literal:
         return True
-    if any(p.match(key) for p in patterns):
+    if patterns.match(key):
         return True
+    if not _may_separate(folded):
+        return False  # one part only
     parts = [p for p in _SEPARATORS.split(folded) if p]
     return len(parts) > 1 and all(_fold(p) in literal for p in parts)
 
@@ -196,9 +239,30 @@ def is_comment_section_header(key: str) -> bool:
     return len(key) <= 200 and bool(_SECTION_HEADER.match(key))
 
 
+# How a like widget can start: 'like…', 'points', 'score', 'recommend' in any case, a digit, or one
+# of the symbols of `_LIKES` and `_LIKE_WIDGET`. (Ignoring case, a few other letters match: 'ſ' is
+# 's', 'K' is 'k', 'İ' and 'ı' are 'i'; for text that is not ASCII only the first letter is tested.)
+_LIKE_WORDS = ("like", "point", "score", "recommend")
+_LIKE_FIRST = frozenset("LPRSlprsſ▲↑+👍♥❤")
+_LIKE_SYMBOLS = frozenset("▲↑+👍♥❤")
+
+
+def _may_show_likes(key: str) -> bool:
+    """Whether `key` (or `key` without its leading spaces) may match a like pattern."""
+    text = key.lstrip()  # (no pattern matches at a space, so `key` matches only if this does)
+    first = text[:1]
+    if first.isdecimal() or first in _LIKE_SYMBOLS:
+        return True
+    if not text.isascii():
+        return first in _LIKE_FIRST
+    return text[:9].lower().startswith(_LIKE_WORDS)
+
+
 def likes_in(key: str) -> int | None:
     """The like count a widget line shows ('Liked by 4 people', '12 likes • Reply'); 0 for a bare
     'Like' button; None when the line shows no like widget."""
+    if not _may_show_likes(key):
+        return None  # (most lines: the patterns below all need one of a few beginnings)
     first = _SEPARATORS.split(key.strip())[0] if key.strip() else ""
     for candidate in (key, first):
         for pattern in _LIKES:
@@ -212,6 +276,11 @@ def likes_in(key: str) -> int | None:
 
 def is_interface(key: str) -> bool:
     """A line of comment-widget controls: 'Reply', 'Like • Reply • Share ›', 'Liked by 4 people'."""
+    known = _INTERFACE.get(key)
+    return known if known is not None else _remember(_INTERFACE, key, _is_interface(key))
+
+
+def _is_interface(key: str) -> bool:
     if not key or len(key) > 120:
         return False
     folded = key.lower()

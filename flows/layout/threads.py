@@ -121,6 +121,10 @@ _LEVEL = re.compile(r"^level\s+\d+$", re.I)
 _NAME_LIKE = re.compile(r"^[\w@][\w.'’\- @]{0,48}[\w.]$|^\w$")
 
 
+def _has_bullet(text: str) -> bool:
+    return "•" in text or "·" in text
+
+
 def _time_ok(text: str, now: datetime) -> bool:
     return parse_when(text, now=now) is not None
 
@@ -163,7 +167,9 @@ def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int
             "reddit", author=match.group("author"), posted=match.group("time") or None,
             likes=int(points.replace(",", "")) if points and not points.startswith("-") else None,
         )
-    match = _SAYS.match(key)
+    # (_SAYS needs a colon, _SAID an ellipsis or colon at the end, _DISQUS a bullet: lines without
+    # them are not tried, which spares the patterns' bounded but slow look for where the name ends)
+    match = _SAYS.match(key) if ":" in key else None
     if match and len(match.group("author").split()) <= 5:
         rest = match.group("rest").strip()
         header = _Header("says", author=match.group("author").strip())
@@ -174,13 +180,13 @@ def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int
         if header.posted is None:
             header.posted, header.parent_author, header.consumes = _date_after(lines, i)
         return header
-    match = _SAID.match(key)
+    match = _SAID.match(key) if key.rstrip().endswith(("...", "…", ":")) else None
     if match and len(match.group("author").split()) <= 5:
         return _Header("said", author=match.group("author").strip())
     match = _FOOTER.match(key)
     if match and _time_ok(match.group("time"), now):
         return _Header("footer", author=match.group("author").strip(), posted=match.group("time"), footer=True)
-    match = _DISQUS.match(raw) or _DISQUS.match(key)
+    match = (_DISQUS.match(raw) or _DISQUS.match(key)) if _has_bullet(raw) or _has_bullet(key) else None
     if match and _time_ok(match.group("time").strip(), now):
         who = match.group("who").strip()
         parts = re.split(r"\s{2,}|\s*[›»▸]\s*", who)
@@ -320,15 +326,16 @@ def _fill(comment: CommentBlock, body: list[Line], first_content: tuple[Line, in
         comment.parts.append(Part(kind, start, para[-1][0].end, text, indent, article))
 
 
-def _mentioned(comment: CommentBlock, earlier: list[CommentBlock]) -> int | None:
-    """Index of the comment an '@Name …' opening replies to: the latest by that author."""
+def _mentioned(comment: CommentBlock, comments: list[CommentBlock], before: int) -> int | None:
+    """Index of the comment an '@Name …' opening replies to: the latest by that author before
+    `comments[before]`."""
     first = next((p.text for p in comment.parts if p.kind == "text"), "")
     if not first.startswith("@"):
         return None
     mention = first[1:].casefold()
     best: tuple[int, int] | None = None  # (length of the matched name, index)
-    for j in range(len(earlier) - 1, -1, -1):
-        author = (earlier[j].author or "").casefold()
+    for j in range(before - 1, -1, -1):
+        author = (comments[j].author or "").casefold()
         if author and mention.startswith(author) and (best is None or len(author) > best[0]):
             best = (len(author), j)
     return best[1] if best else None
@@ -353,10 +360,10 @@ def _nest(comments: list[CommentBlock]) -> None:
         if comment.level is not None:
             if comment.level > 0:
                 parent = next((j for j in range(i - 1, -1, -1) if comments[j].depth == comment.level - 1), None)
-        elif comment.parent_author and _by_author(comment.parent_author, comments, i) is not None:
-            parent = _by_author(comment.parent_author, comments, i)
-        elif _mentioned(comment, comments[:i]) is not None:
-            parent = _mentioned(comment, comments[:i])
+        elif comment.parent_author and (named := _by_author(comment.parent_author, comments, i)) is not None:
+            parent = named
+        elif (mentioned := _mentioned(comment, comments, i)) is not None:
+            parent = mentioned
         elif by_indent:
             parent = stack[-1] if stack else None
         elif comment.reply:
