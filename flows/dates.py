@@ -59,12 +59,11 @@ _NOISE = re.compile(r"\s+(?:at|on|@|-|–|—|\|)\s+|,\s*(?=\d{1,2}:\d{2})", re.
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]+")
 _DATE_WORDS = frozenset(
-    "am pm a p m at on of the gmt utc z t "
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    ["am", "pm", "a", "p", "m", "at", "on", "of", "the", "gmt", "utc", "z", "t", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
 _MIN_YEAR = 1990
+# The reference for 'is this a date at all?': fixed, so that the answer never depends on the clock.
+_ANY_TIME = datetime(2099, 1, 1, tzinfo=UTC)
 
 
 @cache
@@ -81,7 +80,7 @@ def looks_like_date(text: str) -> bool:
         return True
     zones = _zones()
     words = [w for w in _WORDS.findall(rest) if w.lower() not in _DATE_WORDS and w not in zones]
-    return len(words) <= 1 and parse_when(text, now=datetime.now(UTC)) is not None
+    return len(words) <= 1 and parse_when(text, now=_ANY_TIME) is not None
 
 
 def _relative(text: str, now: datetime) -> datetime | None:

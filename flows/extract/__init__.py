@@ -16,7 +16,7 @@ from flows.extract.comments import extract_comments
 from flows.extract.ids import stable_id
 from flows.extract.positions import extract_positions
 from flows.layout import Page
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 from schemas import Document
 
 __all__ = ["Extracted", "apply_hints", "extract_document", "stable_id"]
@@ -47,7 +47,7 @@ def apply_hints(article: dict[str, Any], hints: Mapping[str, Any]) -> None:
 
 
 def extract_document(
-    page: Page, document: Document, limits: Limits = Limits(), hints: Mapping[str, Any] | None = None
+    page: Page, document: Document, limits: Limits = DEFAULT_LIMITS, hints: Mapping[str, Any] | None = None
 ) -> Extracted:
     """Extract the article of `page`, its positions and its comments.
 

@@ -9,14 +9,14 @@ from flows.dates import parse_when
 from flows.errors import LimitExceeded
 from flows.extract.ids import stable_id
 from flows.layout import CommentBlock
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 
 __all__ = ["extract_comments"]
 
 
 def extract_comments(
     comments: list[CommentBlock], *, article_id: str, document_id: str, fetched_at: datetime, uri: str,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[dict[str, Any]]:
     """One comment record per comment block, parents before children.
 

@@ -683,7 +683,6 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
     while k < len(modifiers):
         word = modifiers[k]
         base, possessive = _strip_possessive(word)
-        lower = base.lower()
         if possessive:
             # "Ukraine's", "NATO's", "the EU's": affiliation from everything up to here.
             run = [*role, base] if role and all(w[:1].isupper() for w in role) else [base]

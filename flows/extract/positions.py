@@ -52,9 +52,9 @@ _SKIPPABLE = frozenset({
     "should", "may", "might", "must", "did", "does", "do", "was", "is", "were", "are", "not", "never", "then",
     "again", "once", "recently", "publicly", "privately", "earlier", "quickly", "further", "already", "still",
     "just", "even", "flatly", "bluntly", "openly", "separately", "directly", "angrily", "strongly", "sharply",
-    "firmly", "immediately", "initially", "subsequently", "just", "now", "finally", "once", "meanwhile", "himself", "herself", "themselves", "itself",
-    "frequently", "often", "always", "famously", "curtly", "simply", "reportedly", "explicitly", "clearly",
-    "n't", "not", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially",
+    "firmly", "immediately", "initially", "subsequently", "now", "finally", "meanwhile", "himself", "herself", "themselves", "itself",
+    "frequently", "often", "always", "famously", "curtly", "simply", "explicitly", "clearly",
+    "n't", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially",
 })
 _TRAILING_ADVERBIALS = frozenset({
     "on", "in", "at", "to", "during", "after", "before", "from", "with", "via", "by", "last", "this", "next",
@@ -73,7 +73,7 @@ _PREPOSITIONS = frozenset({
 _NOT_BEFORE_VERB = frozenset({"to", "the", "a", "an", "his", "her", "its", "their", "our", "my", "your",
                               "this", "that", "these", "those", "no", "any", "every", "each"})
 _WH = frozenset({"what", "how", "whether", "why", "where", "when"})
-_CLOSING = frozenset({"”", '"', "’", "'", "»", "“", "“"})
+_CLOSING = frozenset({"”", '"', "’", "'", "»", "“"})
 _RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
 _LABEL = re.compile(
     r"^(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
@@ -229,9 +229,7 @@ def _skip_left(tokens: list[Token], k: int) -> int:
     """Step left over adverbs, auxiliaries, weekdays and parentheses ('(R-S.C.)') before a verb."""
     while k >= 0:
         word = tokens[k].lower
-        if word in _SKIPPABLE or word in _WEEKDAYS:
-            k -= 1
-        elif word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
+        if word in _SKIPPABLE or word in _WEEKDAYS or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
         elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
             k -= 2
