@@ -648,6 +648,15 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     k = span[0] - 1
     if k >= 1 and tokens[k].lower == "the":
         k -= 1
+    if k >= 1 and tokens[k].lower in ("at", "of", "from", "with") and tokens[k - 1].capitalised \
+            and not _is_role_word(tokens[k - 1].text, g):
+        named = np_left(tokens, k - 1)  # 'Dan McLaughlin at the National Review'
+        if named is not None:
+            person = analyse_np(tokens, named[0], named[1])
+            if person.kind == "person" and person.confirmed:
+                if person.affiliation is None:
+                    person.affiliation = postmodifier_affiliation(tokens, k)[0]
+                return named[0], span[1], person
     if k >= 1 and tokens[k].lower in _POST and _is_role_word(tokens[k - 1].text, g):
         head = np_left(tokens, k - 1)
         if head is not None:

@@ -160,6 +160,20 @@ def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
     return _Passage(block, topic, sentences, tokens, quotes, _quoted(sentences, tokens, quotes), cued)
 
 
+def _title_case_verbs(passage: _Passage) -> None:
+    """In a Title Case headline ('Obama Says Museum Will Tell …'), reporting verbs are written with
+    a capital: mark them as lower-case words so that they read as verbs, not as part of a name."""
+    g = gazetteer()
+    for index, tokens in enumerate(passage.tokens):
+        words = [t for t in tokens if t.is_word]
+        if len(words) < 3 or sum(t.capitalised for t in words) < 0.7 * len(words):
+            continue
+        passage.tokens[index] = [
+            t._replace(capitalised=False) if k > 0 and t.capitalised and t.lower in g.verbs else t
+            for k, t in enumerate(tokens)
+        ]
+
+
 # --- entities ---------------------------------------------------------------
 
 
@@ -267,7 +281,7 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
             if right - c > _MAX_PARENTHETICAL:
                 return None
             quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
-            if tokens[c].text in (".", ";", ":") or quote_end or tokens[c].lower in ("said", "says"):
+            if tokens[c].text in (";", ":") or quote_end or tokens[c].lower in ("said", "says"):
                 return None
             c -= 1
         if c < 1:
@@ -304,7 +318,7 @@ def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_pre
                    speech: bool = False) -> bool:
     if first > 0 and not after_preposition:
         before = tokens[first - 1].lower
-        if before in _PREPOSITIONS or (before in _WH and not speech):
+        if (before in _PREPOSITIONS and not (before == "as" and speech)) or (before in _WH and not speech):
             return False
     if np.kind == "pronoun":
         return np.head in ("he", "she", "they", "it")
@@ -491,7 +505,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     apposition: NounPhrase | None = None
     if subject is not None:
         first, np, apposition = subject
-        if not _valid_subject(tokens, first, np, speech=cue.lemma in ("say", "tell", "write") and np.kind == "person"):
+        if not _valid_subject(tokens, first, np, speech=cue.speech and np.kind == "person"):
             np = None
         else:
             trailing = _trailing(tokens, first, last)
@@ -744,10 +758,21 @@ def _participles(passage: _Passage, index: int, registry: Registry) -> None:
         before = tokens[i - 1].lower
         participle = before in (",", "by") and token.lower.endswith("ing")
         coordinated = before in ("and", "but") and not token.lower.endswith("ing")
-        if not (participle or coordinated):
+        named = tokens[i - 1].capitalised and token.lower.endswith("ing")
+        if not (participle or coordinated or named):
             continue
         hit = _cue_at(tokens, i)
         if hit is None or hit[0].kind != "verb":
+            continue
+        if named:
+            # 'footage of Hillary Clinton asking, “…”': a named speaker right before a speech participle
+            span = np_left(tokens, i - 1)
+            speaker = analyse_np(tokens, span[0], span[1]) if span is not None and hit[0].speech else None
+            entity = registry.resolve(speaker, speaker.start) if speaker and speaker.kind == "person" else None
+            if entity is not None and not any(a.entity is entity for a in own):
+                passage.attributions.append(Attribution(entity, hit[0], index, token.start))
+                registry.spoke(entity, token.start)
+                own = [*own, passage.attributions[-1]]
             continue
         if coordinated and (own or hit[1] + 1 >= len(tokens) or tokens[hit[1] + 1].text in (".", ",")):
             continue  # '… called for a ceasefire and said …': the main clause already names the speaker
@@ -913,6 +938,8 @@ def extract_positions(
         if block.kind in ("paragraph", "bullet") and block.end > block.start:
             passages.append(_prepare(block, text, topic))
     headline = _prepare(title, text, None) if title is not None and title.end > title.start else None
+    if headline is not None:
+        _title_case_verbs(headline)
     for passage in ([headline] if headline else []) + passages:
         _introduce(passage, registry)
     records: list[dict[str, Any]] = []
@@ -926,7 +953,7 @@ def extract_positions(
         else:
             # a sentence-case headline that reports speech: 'Bill Clinton calls Obamacare a crazy system'
             for item in _find(headline, 0, registry) if headline.sentences else []:
-                if item.entity.kind == "person" and any(item.entity is e for e in in_body):
+                if item.entity.kind == "person" and item.entity.confirmed and any(item.entity is e for e in in_body):
                     headline.attributions.append(Attribution(item.entity, item.cue, 0, item.offset))
         records += _assemble(headline, text, article_id, document_id)
     for passage in passages:

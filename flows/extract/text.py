@@ -20,7 +20,7 @@ __all__ = ["Quote", "Sentence", "Token", "find_quotes", "split_sentences", "toke
 
 # Initialisms (U.S., a.m.), words with inner apostrophes or hyphens (don't, al-Assad), numbers, or one symbol.
 _OPEN = {"“": "”", "„": "“", "«": "»", "‹": "›", "‚": "‘", "「": "」"}
-_ALT_CLOSE = {"„": "”", "‚": "’"}
+_ALT_CLOSE = {"„": "”", "‚": "’", "“": '"'}  # pasted text mixes curly and straight marks
 _MAX_SINGLE_QUOTE = 1000  # characters a ‘…’ or '…' quotation may span
 _LAST_WORD = re.compile(r"(\S+)$")
 _LOWER_INITIALISM = re.compile(r"(?:[a-z]\.){2,}")
@@ -265,7 +265,7 @@ def find_quotes(text: str, offset: int = 0) -> list[Quote]:
         if char in _OPEN:
             close = (_OPEN[char], _ALT_CLOSE[char]) if char in _ALT_CLOSE else (_OPEN[char],)
         elif char == '"' and _opens(text, i):
-            close = ('"',)
+            close = ('"', "”")
         elif char in "‘'" and _opens(text, i) and not _is_apostrophe(text, i):
             close = ("’", "'") if char == "‘" else ("'",)
         if close is None:
