@@ -175,6 +175,12 @@ def is_role_word(word: str) -> bool:
     return _is_role_word(word, gazetteer())
 
 
+def _role_suffix(words: list[str], g: Gazetteer) -> bool:
+    """Whether the words end with a known multi-word role ('secretary of state', 'chief of defence')."""
+    lowered = [w.lower().strip(".") for w in words]
+    return any(" ".join(lowered[k:]) in g.roles for k in range(len(lowered) - 1))
+
+
 def _is_role_head(word: str, g: Gazetteer) -> bool:
     """A noun that names a role ('minister', 'co-leader', 'spokeswoman')."""
     lower = word.lower().strip(".")
@@ -543,6 +549,11 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         given = g.given_names.get(np.name_tokens[0].lower(), "") if np.name_tokens else ""
         np.gender = np.gender or given
         np.confirmed = bool(given or honorific or np.role)
+        if lowered[0] in ("the", "a", "an") and len(np.name_tokens) == 1 and not np.confirmed:
+            if np.name_tokens[0].isupper() and len(np.name_tokens[0]) > 1:
+                np.kind, np.canonical = "organisation", np.name_tokens[0]  # 'the NYPD', 'the FNSEA'
+            else:
+                np.kind = "unknown"  # 'the Tulsa protest', 'the other Baltic': an adjective, not a person
         return np
     # A description: '(the) (Russian) (deputy) minister', 'a senior State Department official'.
     if role_words:
@@ -551,12 +562,12 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.role = " ".join(role_words)
         if head in _GROUP_HEADS or (head.endswith("s") and head[:-1] in g.roles):
             np.kind, np.plural = "group", True
-        elif _is_role_word(head, g):
+        elif _is_role_head(head, g) or _role_suffix(role_words, g):
             np.kind = "group" if np.indefinite else "unknown"
         elif head in _INSTITUTION_HEADS:
             np.kind = "organisation"
         else:
-            np.kind = "unknown"
+            np.kind, np.head, np.role = "unknown", None, None  # 'the high', 'the state': no one
         return np
     return np
 

@@ -62,6 +62,9 @@ _TRAILING_ADVERBIALS = frozenset({
     "repeatedly", "again", "publicly", "privately", "then", "also", "too", "as", "while", "when", "outside",
 })
 _TELL = frozenset({"told", "tells", "tell", "telling", "asked", "asks", "warned", "warns", "assured", "urged"})
+_BE = frozenset({"is", "was", "were", "are", "be", "been", "being", "'s", "’s"})
+_ADVERBS = frozenset({"also", "first", "later", "widely", "previously", "repeatedly", "reportedly", "often",
+                      "never", "not", "already", "once", "recently", "publicly", "formally", "officially"})
 _TIME_NOUNS = frozenset({"week", "month", "year", "morning", "afternoon", "evening", "night", "weekend",
                          "spring", "summer", "autumn", "fall", "winter", "time"})
 _WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
@@ -79,7 +82,7 @@ _LABEL = re.compile(
     r"^(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
     r"(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^:,]{2,60}?)?)\s*:\s+(?=\S)"
 )
-_NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "editor's note", "reporter's note",
+_NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "clarification", "editor's note", "reporter's note",
                         "key figures", "turnout", "source", "sources", "photo", "video", "watch", "read",
                         "read more", "related", "see also", "correction", "disclaimer", "next step", "background"})
 _TITLE_SMALL = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "at", "by", "with", "de"})
@@ -291,7 +294,7 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
             span = np_right(tokens, inner[0])
             if span is not None and span[1] == inner[1]:
                 segment = analyse_np(tokens, inner[0], inner[1])
-                if segment.kind == "person":
+                if segment.kind == "person" or (segment.kind == "organisation" and segment.canonical):
                     described = description_left(tokens, _skip_left(tokens, c - 1))
                     return inner[0], segment, described[2] if described is not None else None
                 if apposition is None and (segment.role or segment.affiliation):
@@ -497,6 +500,12 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return None  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return None  # a participle: handled with the main clause
+    if not word.endswith("ing") and word not in ("quoted",):
+        k = i - 1
+        while k >= 0 and tokens[k].lower in _ADVERBS:
+            k -= 1
+        if k >= 0 and tokens[k].lower in _BE:
+            return None  # a passive: 'was first declared by', 'was dubbed the winner'
     ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
     subject = _subject_left(tokens, i, quoted)
     trailing = False
