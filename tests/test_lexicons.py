@@ -26,7 +26,8 @@ def test_reporting_verbs() -> None:
     forms: Counter[str] = Counter()
     for row in rows:
         assert row["act"] in ACTS and row["clause"] in ("any", "main"), row
-        assert row["lemma"] in row["forms"].split("|"), row
+        # 'state'/'states' are left out on purpose: in news they are the noun (see SOURCES.md)
+        assert row["lemma"] in row["forms"].split("|") or row["lemma"] == "state", row
         assert row["sources"], row
         forms.update(set(row["forms"].split("|")))
     assert not [f for f, n in forms.items() if n > 1], "an inflected form belongs to two lemmas"
