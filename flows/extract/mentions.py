@@ -857,14 +857,22 @@ class Registry:
             return entity
         return None
 
+    def _possessor(self, np: NounPhrase, offset: int) -> None:
+        """'its spokeswoman' after 'The United Nations': the affiliation is the organisation or
+        country mentioned last before `offset`."""
+        words = np.text.split()
+        if np.affiliation is not None or not words or words[0].lower() not in ("its", "their"):
+            return
+        owner = max((e for e in self.entities if e.kind in ("organisation", "country") and e.first_offset < offset),
+                    key=lambda e: e.last_offset if e.last_offset <= offset else -1, default=None)
+        if owner is not None:
+            np.affiliation = owner.name
+
     def describe(self, entity: Entity, np: NounPhrase) -> None:
         """Give `entity` the role and affiliation an apposition or description states."""
         if entity.kind != "person":
             return
-        if np.affiliation is None and np.text.split()[:1] and np.text.split()[0].lower() in ("its", "their"):
-            owner = max((e for e in self.entities if e.kind in ("organisation", "country") and e.first_offset < np.start),
-                        key=lambda e: e.last_offset if e.last_offset <= np.start else -1, default=None)
-            np.affiliation = owner.name if owner is not None else None  # 'its spokeswoman'
+        self._possessor(np, np.start)
         if np.role and (not entity.role or entity.weak_role):
             entity.role, entity.weak_role = np.role, False
         entity.affiliation = entity.affiliation or np.affiliation
@@ -889,11 +897,7 @@ class Registry:
                 return entity
         if np.text.split()[0].lower() in ("our", "my", "your"):
             return None  # 'our president' as said by someone else: not resolvable here
-        if np.text.split()[0].lower() in ("its", "their") and np.affiliation is None:
-            owner = max((e for e in self.entities if e.kind in ("organisation", "country") and e.first_offset < offset),
-                        key=lambda e: e.last_offset if e.last_offset <= offset else -1, default=None)
-            if owner is not None:
-                np.affiliation = owner.name  # 'its spokeswoman' after 'The United Nations
+        self._possessor(np, offset)
         if np.kind == "group" and np.canonical:
             found = self._named.get(("group", np.canonical))
             if found is not None:
