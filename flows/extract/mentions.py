@@ -516,6 +516,10 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
             break
         name.insert(0, word)
         j -= 1
+    # A month on its own ('In June, the senator …') is a date, not a person's name.
+    if len(name) == 1 and name[0].lower().rstrip(".") in _CALENDAR:
+        name = []
+        j = len(words)
     # A trailing capitalised run that is a known org or country is not a person's name.
     if name and _lookup_place_or_org(name, g) is not None:
         name = []
