@@ -53,6 +53,11 @@ class RawDocument:
         fetched_at: when it was read or fetched (UTC).
         charset: a character encoding named by the source (e.g. an HTTP header), if any.
         hints: structured facts the source already knows (see `HINT_TYPES`).
+        stored_at: a local file that holds exactly these bytes (the file that was read, a
+            cached copy under the source's state), if any. A run keeps only a small key per
+            document and reads the bytes back from there when the document is parsed; without
+            it, the run spools the bytes to a temporary file of its own.
+        document_id: the SHA-256 (hex) of `data`, computed on creation.
     """
 
     source: str
@@ -62,6 +67,7 @@ class RawDocument:
     fetched_at: datetime
     charset: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)
+    stored_at: str | None = field(default=None, compare=False, repr=False)
     document_id: str = field(init=False)
 
     def __post_init__(self) -> None:

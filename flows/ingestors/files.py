@@ -97,7 +97,11 @@ def _read_file(path: Path, *, base: Path, source: str, limits: Limits) -> RawDoc
                 uri=uri,
             )
         with real.open("rb") as handle:
-            data = handle.read(limits.max_document_bytes + 1)
+            # As many bytes as the file holds, and one more to notice a file that grows: a request
+            # for the whole limit (20 MiB) would be served with a memory mapping of its own each time.
+            data = handle.read(min(stat.st_size, limits.max_document_bytes) + 1)
+            if len(data) > stat.st_size:  # it grew since: read on, up to the limit
+                data += handle.read(limits.max_document_bytes + 1 - len(data))
     except FileNotFoundError:
         return IngestError("vanished while the run was reading it: run again once it is in place", uri=uri)
     except PermissionError:
@@ -111,7 +115,7 @@ def _read_file(path: Path, *, base: Path, source: str, limits: Limits) -> RawDoc
             f"file grew past the limit of {limits.max_document_bytes:,} bytes while being read", uri=uri
         )
     fetched_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-    return RawDocument(source, uri, data, media_type_for(path), fetched_at)
+    return RawDocument(source, uri, data, media_type_for(path), fetched_at, stored_at=str(real))
 
 
 class FilesIngestor:

@@ -93,7 +93,7 @@ def _page(
             raw = RawDocument(
                 raw.source, raw.uri, raw.data, raw.media_type, raw.fetched_at, raw.charset, dict(hints)
             )
-            cache.put(url, CachedDocument(raw, cached.etag, cached.last_modified))
+            raw = cache.put(url, CachedDocument(raw, cached.etag, cached.last_modified))
         return raw
     if got.media_type and got.media_type not in PAGE_MEDIA_TYPES:
         return IngestError(
@@ -108,8 +108,7 @@ def _page(
     raw = RawDocument(
         source, got.url, got.body, got.media_type or "text/html", fetched_at, got.charset, dict(hints or {})
     )
-    cache.put(url, CachedDocument(raw, got.etag, got.last_modified))
-    return raw
+    return cache.put(url, CachedDocument(raw, got.etag, got.last_modified))
 
 
 class HttpIngestor:

@@ -103,13 +103,19 @@ class DocumentCache:
                 fetched_at=datetime.fromisoformat(meta["fetched_at"]),
                 charset=meta.get("charset"),
                 hints=hints,
+                stored_at=str(body_path),
             )
         except (OSError, KeyError, TypeError, ValueError):
             return None
         return CachedDocument(raw, meta.get("etag"), meta.get("last_modified"), dict(meta.get("extra") or {}))
 
-    def put(self, key: str, cached: CachedDocument) -> None:
-        """Keep `cached` as the copy for `key` (body first, then the metadata that names it)."""
+    def put(self, key: str, cached: CachedDocument) -> RawDocument:
+        """Keep `cached` as the copy for `key` (body first, then the metadata that names it).
+
+        Returns:
+            The document, saying where its bytes are kept (`RawDocument.stored_at`), so that a run
+            reads them back from there instead of holding them.
+        """
         meta_path, body_path = self._paths(key)
         self.folder.mkdir(parents=True, exist_ok=True)
         raw = cached.raw
@@ -132,6 +138,8 @@ class DocumentCache:
                 "extra": cached.extra,
             },
         )
+        return RawDocument(raw.source, raw.uri, raw.data, raw.media_type, raw.fetched_at, raw.charset,
+                           raw.hints, stored_at=str(body_path))
 
     def prune(self, keep: Iterable[str]) -> int:
         """Delete every cached document whose key is not in `keep`; returns how many went."""
