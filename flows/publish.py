@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import pyarrow as pa
@@ -37,9 +38,11 @@ __all__ = [
     "DATAPACKAGE_PROFILE",
     "MEDIA_TYPES",
     "STAGING",
+    "EncodedRows",
     "ReleaseWriter",
     "clear_leftovers",
     "datapackage",
+    "encode_rows",
     "publish_release",
     "release_id_for",
 ]
@@ -60,6 +63,39 @@ STAGING = ".staging"
 def release_id_for(created_at: datetime, fingerprint: str) -> str:
     """Release ids sort by time and name their inputs: `20260127T101500Z-1a2b3c4d`."""
     return f"{created_at.astimezone(UTC):%Y%m%dT%H%M%SZ}-{fingerprint[:8]}"
+
+
+@cache
+def _schema(name: str) -> pa.Schema:
+    return arrow_schema(name)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedRows:
+    """A batch of records of one dataset, encoded as they are published: JSON lines, and an Arrow
+    table for the Parquet file (None for datasets published as JSON Lines only).
+
+    Encoding is most of the cost of writing a release, and it needs no file: it runs where the
+    records are made (in the parse workers), and the writer only appends the results.
+    """
+
+    rows: int
+    jsonl: bytes
+    table: pa.Table | None
+
+
+def encode_rows(rows: dict[str, list[Record]]) -> dict[str, EncodedRows]:
+    """Records by dataset name, encoded for `ReleaseWriter.write_encoded` (empty datasets left out)."""
+    encoded = {}
+    for name, records in rows.items():
+        if not records:
+            continue
+        jsonl = b"".join(r.model_dump_json().encode("utf-8") + b"\n" for r in records)
+        table = None
+        if name not in JSONL_ONLY:
+            table = pa.Table.from_pylist([r.model_dump() for r in records], schema=_schema(name))
+        encoded[name] = EncodedRows(len(records), jsonl, table)
+    return encoded
 
 
 @dataclass(slots=True)
@@ -102,15 +138,17 @@ class ReleaseWriter:
 
     def write(self, rows: dict[str, list[Record]]) -> None:
         """Append one batch: `rows` maps dataset names to records."""
-        for name, records in rows.items():
-            if not records:
-                continue
+        self.write_encoded(encode_rows(rows))
+
+    def write_encoded(self, encoded: dict[str, EncodedRows]) -> None:
+        """Append one batch encoded by `encode_rows`: a run of JSON lines and a Parquet row group
+        per dataset."""
+        for name, part in encoded.items():
             dataset = self.datasets[name]
-            dataset.jsonl.write(b"".join(r.model_dump_json().encode("utf-8") + b"\n" for r in records))
-            if dataset.parquet is not None:
-                table = pa.Table.from_pylist([r.model_dump() for r in records], schema=dataset.schema)
-                dataset.parquet.write_table(table)
-            dataset.rows += len(records)
+            dataset.jsonl.write(part.jsonl)
+            if dataset.parquet is not None and part.table is not None:
+                dataset.parquet.write_table(part.table)
+            dataset.rows += part.rows
         fault_point("during-staging")
 
     def carry(self, name: str, batch: pa.RecordBatch, lines: list[bytes]) -> None:

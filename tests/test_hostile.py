@@ -151,7 +151,7 @@ def test_a_failing_write_keeps_the_previous_release(raw_dir: Path, tmp_path: Pat
     def failing_write(self: ReleaseWriter, rows: object) -> None:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(ReleaseWriter, "write", failing_write)
+    monkeypatch.setattr(ReleaseWriter, "write_encoded", failing_write)  # what every batch goes through
     with pytest.raises(PublishError) as info:
         run_once(raw_dir, out)
     assert words in info.value.message and "previous release" in info.value.message
