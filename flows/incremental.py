@@ -16,22 +16,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Generic, Protocol, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.errors import PublishError
-from flows.ingest import RawDocument
 from flows.publish import ReleaseWriter
 from flows.storage import Storage
 from schemas.catalog import CatalogRelease, ReleaseChanges
 
 __all__ = [
     "CARRIED_DATASETS",
+    "Input",
     "InputPlan",
     "PreviousInputs",
     "carry_forward",
@@ -55,11 +55,27 @@ class PreviousInputs:
     published: set[str] = field(default_factory=set)
 
 
+class Input(Protocol):
+    """What planning needs of an input (a `RawDocument`, or a `DocumentRef` without the bytes)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def document_id(self) -> str: ...
+
+
+_I = TypeVar("_I", bound=Input)
+
+
 @dataclass(slots=True)
-class InputPlan:
+class InputPlan(Generic[_I]):
     """Which inputs to parse and which documents to carry forward, and what changed."""
 
-    parse: list[RawDocument]
+    parse: list[_I]
     carry: set[str]
     changes: ReleaseChanges
 
@@ -98,12 +114,12 @@ def previous_inputs(storage: Storage, release: CatalogRelease) -> PreviousInputs
 
 
 def plan_inputs(
-    raws: list[RawDocument],
+    raws: Iterable[_I],
     previous: PreviousInputs | None,
     *,
     previous_id: str | None = None,
     reparse: str | None = None,
-) -> InputPlan:
+) -> InputPlan[_I]:
     """Split `raws` into inputs to parse and documents to carry forward from the previous release.
 
     Args:
@@ -114,7 +130,7 @@ def plan_inputs(
     """
     known = previous.inputs if previous else {}
     carryable = previous.published if previous and reparse is None else set()
-    parse: list[RawDocument] = []
+    parse: list[_I] = []
     carry: set[str] = set()
     added = changed = unchanged = 0
     seen: set[tuple[str, str]] = set()

@@ -8,6 +8,11 @@ the counts for the summary. The flow in `flows.flow` calls its methods from thin
 tasks; `run_once` calls them directly (tests, benchmarks, and `broadsheet run
 --no-prefect`). `Run.plan` decides what to parse (`Run.pending`); see
 `flows.incremental`.
+
+Memory does not grow with the corpus: ingesting keeps a small `DocumentRef` per
+document (`Collected.refs`, see `flows.inputs`), the bytes of a batch are read again
+when it is parsed (`flows.parallel`), and each parsed batch is appended to the
+staged release's files as it arrives.
 """
 
 from __future__ import annotations
@@ -15,20 +20,22 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flows.catalog import read_catalog
 from flows.errors import BroadsheetError, ConfigError, DuplicateDocument, PublishError
 from flows.incremental import carry_forward, plan_inputs, previous_inputs
 from flows.ingestors.base import RawDocument
 from flows.ingestors.files import iter_files
-from flows.process import Batch, process_batch, reject_for
+from flows.inputs import DocumentRef, RawDocuments, Spool, hints_digest
+from flows.parallel import Submit, default_workers, local_parser, parse_in_order
+from flows.process import Batch, EncodedBatch, reject_for
+from flows.progress import report
 from flows.publish import STAGING, ReleaseWriter, clear_leftovers, publish_release, release_id_for
 from flows.settings import DEFAULT_LIMITS, Limits
 from flows.sources import Source
@@ -47,25 +54,51 @@ __all__ = [
     "collect_sources",
     "drop_duplicates",
     "input_fingerprint",
+    "parse_workers",
     "release_notes",
     "run_once",
 ]
 
 DEFAULT_BATCH_SIZE = 200
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
 class Collected:
-    """What the sources delivered: raw documents, and rejects for what they could not read."""
+    """What the sources delivered: a `DocumentRef` per document (its bytes stay on disk), and
+    rejects for what they could not read.
 
-    raws: list[RawDocument] = field(default_factory=list)
+    Attributes:
+        refs: the documents, without their bytes, in the order the sources yielded them.
+        rejects: what could not be read.
+        sources: the names of the sources that were ingested.
+        spools: where the bytes of documents that no file holds are kept (see `add`).
+    """
+
+    refs: list[DocumentRef] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    spools: list[Spool] = field(default_factory=lambda: [Spool()])
+
+    @property
+    def raws(self) -> Sequence[RawDocument]:
+        """The documents with their bytes, each read back from disk when it is looked at."""
+        return RawDocuments(self.refs)
+
+    def add(self, raw: RawDocument) -> None:
+        """Keep the ref of `raw`: where its bytes are (`raw.stored_at`), or a copy in the spool."""
+        self.refs.append(DocumentRef.of(raw, self.spools[0]))
 
     def extend(self, other: Collected) -> None:
-        self.raws += other.raws
+        self.refs += other.refs
         self.rejects += other.rejects
         self.sources += [s for s in other.sources if s not in self.sources]
+        self.spools += [spool for spool in other.spools if spool not in self.spools]
+
+    def close(self) -> None:
+        """Remove the spooled bytes (the refs that point there can no longer be read)."""
+        for spool in self.spools:
+            spool.close()
 
 
 @dataclass(slots=True)
@@ -105,7 +138,7 @@ def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()
         if isinstance(item, BroadsheetError):
             collected.rejects.append(reject_for(item, source=source, uri=item.uri or str(raw)))
         else:
-            collected.raws.append(item)
+            collected.add(item)
     return collected
 
 
@@ -117,19 +150,20 @@ def collect_source(source: Source, *, out: Path, limits: Limits = DEFAULT_LIMITS
         if isinstance(item, BroadsheetError):
             collected.rejects.append(reject_for(item, source=source.name, uri=item.uri or source.location))
         else:
-            collected.raws.append(item)
+            collected.add(item)
     return collected
 
 
 def drop_duplicates(collected: Collected) -> Collected:
     """`collected` without documents whose bytes came in already (kept: the first); each one dropped
     becomes a reject that names where its twin came from."""
-    seen: dict[str, RawDocument] = {}
-    kept = Collected(rejects=list(collected.rejects), sources=list(collected.sources))
-    for raw in collected.raws:
+    seen: dict[str, DocumentRef] = {}
+    kept = Collected(rejects=list(collected.rejects), sources=list(collected.sources),
+                     spools=list(collected.spools))
+    for raw in collected.refs:
         first = seen.setdefault(raw.document_id, raw)
         if first is raw:
-            kept.raws.append(raw)
+            kept.refs.append(raw)
             continue
         error = DuplicateDocument(
             f"has the same bytes as {first.uri} (source {first.source!r}), which is kept: remove one of "
@@ -146,13 +180,6 @@ def collect_sources(sources: Iterable[Source], *, out: Path, limits: Limits = DE
     for source in sources:
         collected.extend(collect_source(source, out=out, limits=limits))
     return drop_duplicates(collected)
-
-
-def _hints_digest(raw: RawDocument) -> str:
-    if not raw.hints:
-        return ""
-    text = json.dumps(raw.hints, sort_keys=True, default=str, ensure_ascii=False)
-    return "\t" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @contextlib.contextmanager
@@ -183,7 +210,7 @@ def state_root(out: Path | str | Storage) -> Path:
     return Path(".broadsheet") / "state" / safe
 
 
-def batched(items: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+def batched(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
     """`items` in batches of at most `size`."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -192,8 +219,10 @@ def batched(items: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
 def input_fingerprint(collected: Collected) -> str:
     """Hash of what the run would publish: inputs (source, uri, bytes, hints), rejects, pipeline version."""
     digest = hashlib.sha256(pipeline_fingerprint().encode())
-    for line in sorted(f"{r.source}\t{r.uri}\t{r.document_id}{_hints_digest(r)}" for r in collected.raws):
+    lines = sorted(f"{r.source}\t{r.uri}\t{r.document_id}{hints_digest(r.hints)}" for r in collected.refs)
+    for line in lines:
         digest.update(line.encode("utf-8") + b"\n")
+    del lines
     for line in sorted(f"{r.source}\t{r.uri}\t{r.error}" for r in collected.rejects):
         digest.update(b"reject\t" + line.encode("utf-8") + b"\n")
     return digest.hexdigest()
@@ -225,7 +254,7 @@ class Run:
         self.rows: dict[str, int] = {}
         self.rejects: list[Reject] = []
         #: The inputs this run must parse (the others are carried forward); set by `plan`.
-        self.pending: list[RawDocument] = []
+        self.pending: list[DocumentRef] = []
         self.changes: ReleaseChanges | None = None
         self._carried = 0
         self._previous: CatalogRelease | None = None
@@ -271,9 +300,9 @@ class Run:
                 release_id=current.id,
                 release_path=self._where(current),
                 rows={name: d.rows for name, d in current.datasets.items()},
-                documents=len(collected.raws),
+                documents=len(collected.refs),
             )
-        if not collected.raws:
+        if not collected.refs:
             return Outcome(False, "found no readable input: nothing to publish", rejects=collected.rejects)
         self._previous = current
         reparse = None
@@ -282,7 +311,7 @@ class Run:
         elif current is not None and current.pipeline_fingerprint != pipeline_fingerprint():
             reparse = f"the pipeline changed since {current.pipeline_version or 'that release'}"
         previous = previous_inputs(self.storage, current) if current is not None else None
-        plan = plan_inputs(collected.raws, previous, previous_id=current.id if current else None,
+        plan = plan_inputs(collected.refs, previous, previous_id=current.id if current else None,
                            reparse=reparse)
         self.pending = plan.parse
         self.changes = plan.changes
@@ -297,16 +326,25 @@ class Run:
         self._carried = len(plan.carry)
         return None
 
-    def add(self, batch: Batch) -> None:
+    def add(self, batch: Batch | EncodedBatch) -> None:
         """Write one processed batch into the staged release."""
         if self._writer is None:
             raise BroadsheetError("Run.add called before Run.plan")
-        rows = batch.rows()
+        encoded = batch if isinstance(batch, EncodedBatch) else EncodedBatch.of(batch)
         with publishing_errors(self.storage.url):
-            self._writer.write(rows)
-        for name, records in rows.items():
-            self.rows[name] = self.rows.get(name, 0) + len(records)
-        self.rejects += batch.rejects
+            self._writer.write_encoded(encoded.datasets)
+        for name, rows in encoded.rows().items():
+            self.rows[name] = self.rows.get(name, 0) + rows
+        self.rejects += encoded.rejects
+
+    def parse(self, submit: Submit, *, batch_size: int = DEFAULT_BATCH_SIZE, in_flight: int = 1) -> None:
+        """Parse the pending inputs in batches through `submit` and write each batch as it comes
+        back, in input order (see `flows.parallel.parse_in_order`); reports progress."""
+        done = 0
+        for count, batch in parse_in_order(self.pending, submit, batch_size=batch_size, in_flight=in_flight):
+            self.add(batch)
+            done += count
+            report("parse", done, len(self.pending))
 
     def finish(self) -> Outcome:
         """Publish the staged release and replace the catalog, unless no document was accepted."""
@@ -318,7 +356,7 @@ class Run:
         if documents == 0:
             return Outcome(
                 False,
-                f"all {len(self.collected.raws)} inputs were rejected: nothing to publish "
+                f"all {len(self.collected.refs)} inputs were rejected: nothing to publish "
                 "(the reasons follow; fix the inputs and run again)",
                 rejects=self.rejects,
             )
@@ -391,22 +429,38 @@ def run_once(
     wait: float = 0.0,
     full: bool = False,
     sources: Iterable[Source] | None = None,
+    workers: int | None = None,
 ) -> Outcome:
-    """Publish `raw` (or the given `sources`) into `out` without Prefect: ingest, plan, process in
-    batches, publish.
+    """Publish `raw` (or the given `sources`) into `out` without Prefect: ingest, plan, parse in
+    batches (in `workers` processes; default one per core, 1 for this process alone), publish.
 
     `out` is a folder or an `s3://bucket/prefix` URL; see `Run` for the other options.
     """
+    ours = collected is None
     if collected is None:
         collected = (
             collect_sources(sources, out=state_root(out), limits=limits) if sources is not None
             else collect_files(raw, limits=limits)
         )
-    with Run(out, keep=keep, wait=wait, full=full) as run:
-        done = run.plan(collected)
-        if done is not None:
-            return done
-        for batch in batched(run.pending, batch_size):
-            run.add(process_batch(batch, limits))
-        return run.finish()
+    try:
+        with Run(out, keep=keep, wait=wait, full=full) as run:
+            done = run.plan(collected)
+            if done is not None:
+                return done
+            processes = parse_workers(workers, len(run.pending), batch_size)
+            with local_parser(processes, limits) as submit:
+                run.parse(submit, batch_size=batch_size, in_flight=2 * processes if processes > 1 else 1)
+            return run.finish()
+    finally:
+        if ours:
+            collected.close()
 
+
+def parse_workers(workers: int | None, pending: int, batch_size: int) -> int:
+    """How many parse processes a run of `pending` inputs starts: `workers` (default: one per
+    core), but no more than there are batches (a single batch is parsed in this process)."""
+    wanted = default_workers() if workers is None else workers
+    if wanted < 1:
+        raise ConfigError(f"--workers {wanted}: parse with at least 1 worker (1: in this process)")
+    batches = -(-pending // max(1, batch_size))
+    return max(1, min(wanted, batches))
