@@ -115,8 +115,11 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                      help="output folder, or s3://bucket/prefix URL, to publish into (default: output)")
     parser.add_argument("--keep", type=int, default=None, metavar="N",
                      help="after publishing, keep only the N newest releases (default: keep all)")
-    parser.add_argument("--batch-size", type=int, default=200, metavar="N",
-                     help="documents per parse task (default: 200)")
+    parser.add_argument("--batch-size", type=_positive, default=200, metavar="N",
+                     help="documents per parse batch (default: 200)")
+    parser.add_argument("--workers", type=_positive, default=None, metavar="N",
+                     help="processes that parse batches in parallel (default: one per core; 1: parse in "
+                     "the run's own process)")
     limits = Limits()
     parser.add_argument("--max-document-bytes", type=int, default=limits.max_document_bytes, metavar="N",
                      help=f"reject inputs larger than N bytes (default: {limits.max_document_bytes:,})")
@@ -128,6 +131,16 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                      help=f"reject documents with a line longer than N characters (default: {limits.max_line_chars:,})")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def _add_publishing_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="when another run is publishing into --out, wait up to SECONDS for it "
@@ -136,6 +149,13 @@ def _add_publishing_options(run: argparse.ArgumentParser) -> None:
                      help="parse every input again instead of carrying unchanged ones forward")
     run.add_argument("--no-prefect", action="store_true",
                      help="run the stages directly, without the Prefect flow (no Prefect server)")
+    run.add_argument("--runner", choices=("local", "dask"), default="local",
+                     help="where the flow's batch tasks run: 'local' (worker processes on this machine, "
+                     "the default) or 'dask' (a Dask cluster through prefect-dask; pip install "
+                     "'broadsheet[dask]')")
+    run.add_argument("--dask-address", default=None, metavar="tcp://HOST:PORT",
+                     help="with --runner dask: the scheduler of a running Dask cluster (default: start a "
+                     "local cluster of --workers processes for the run)")
 
 
 def _add_serving_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -201,7 +221,7 @@ def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path
                     max_depth=args.max_depth, max_line_chars=args.max_line_chars)
     sources = load_sources(sources_file, args.source) if sources_file is not None else None
     outcome = run_once(raw, args.out, limits=limits, keep=args.keep, batch_size=args.batch_size,
-                       wait=args.wait, full=args.full, sources=sources)
+                       wait=args.wait, full=args.full, sources=sources, workers=args.workers)
     return outcome.summary()
 
 
@@ -231,6 +251,13 @@ def _inputs(args: argparse.Namespace, errors: Console) -> tuple[Path, Path | Non
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     from flows.progress import listen
 
+    if args.no_prefect and (args.runner != "local" or args.dask_address):
+        errors.print("[red]error:[/] --runner and --dask-address choose where the Prefect flow's tasks run: "
+                     "leave them out with --no-prefect")
+        return EXIT_USAGE
+    if args.dask_address and args.runner != "dask":
+        errors.print("[red]error:[/] --dask-address goes with --runner dask")
+        return EXIT_USAGE
     inputs = _inputs(args, errors)
     if isinstance(inputs, int):
         return inputs
@@ -255,13 +282,15 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
                 result = _run_without_prefect(args, raw, sources_file)
             else:
                 _prefect_defaults()
-                from flows.flow import publish_flow
+                from flows.flow import run_flow
 
-                result = publish_flow(
+                result = run_flow(
+                    runner=args.runner, dask_address=args.dask_address,
                     raw=str(raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
                     max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
                     max_depth=args.max_depth, max_line_chars=args.max_line_chars, wait=args.wait, full=args.full,
                     sources=str(sources_file) if use_sources else None, select=list(args.source) or None,
+                    workers=args.workers,
                 )
     finally:
         listen(None)
@@ -282,7 +311,7 @@ def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> in
         "max_document_bytes": args.max_document_bytes, "max_comments": args.max_comments,
         "max_depth": args.max_depth, "max_line_chars": args.max_line_chars,
         "sources": str(sources_file.resolve()) if sources_file is not None else None,
-        "select": list(args.source) or None,
+        "select": list(args.source) or None, "workers": args.workers,
     }
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # each run logs what it did
     _prefect_defaults()
