@@ -16,6 +16,7 @@ releases, and the next run clears what a killed run left behind (`clear_leftover
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from functools import cache
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from flows.card import render_card
@@ -84,6 +86,21 @@ class EncodedRows:
     table: pa.Table | None
 
 
+def _table(name: str, records: list[Record], jsonl: bytes) -> pa.Table:
+    """The Arrow table of `records`, read from their JSON lines by Arrow's JSON reader: four times
+    faster than building it from Python dicts, with the same values (the same Parquet bytes)."""
+    schema = _schema(name)
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(jsonl),
+            read_options=pa_json.ReadOptions(block_size=len(jsonl) + 1, use_threads=False),
+            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+        )
+        return table.cast(schema)  # (the reader makes every field nullable)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pa.Table.from_pylist([r.model_dump() for r in records], schema=schema)
+
+
 def encode_rows(rows: dict[str, list[Record]]) -> dict[str, EncodedRows]:
     """Records by dataset name, encoded for `ReleaseWriter.write_encoded` (empty datasets left out)."""
     encoded = {}
@@ -91,9 +108,7 @@ def encode_rows(rows: dict[str, list[Record]]) -> dict[str, EncodedRows]:
         if not records:
             continue
         jsonl = b"".join(r.model_dump_json().encode("utf-8") + b"\n" for r in records)
-        table = None
-        if name not in JSONL_ONLY:
-            table = pa.Table.from_pylist([r.model_dump() for r in records], schema=_schema(name))
+        table = None if name in JSONL_ONLY else _table(name, records, jsonl)
         encoded[name] = EncodedRows(len(records), jsonl, table)
     return encoded
 
