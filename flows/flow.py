@@ -94,7 +94,7 @@ def parse_batches(run: Run, limits: Limits, batch_size: int, workers: int) -> in
     """Parse the run's pending inputs in batches in `workers` processes on this machine (1: in
     this one), writing each batch into the staged release as it comes back; returns how many."""
     with local_parser(workers, limits) as submit:
-        run.parse(submit, batch_size=batch_size, in_flight=2 * workers if workers > 1 else 1)
+        run.parse(submit, batch_size=batch_size, workers=workers)
     return len(run.pending)
 
 
@@ -209,7 +209,7 @@ def publish_flow(
                     parse_batches(run, limits, batch_size, processes)
                 else:
                     wanted = default_workers() if workers is None else max(1, workers)
-                    run.parse(_submit_batch(limits), batch_size=batch_size, in_flight=2 * wanted)
+                    run.parse(_submit_batch(limits), batch_size=batch_size, workers=wanted)
                 outcome = publish(run)
     finally:
         collected.close()

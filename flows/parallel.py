@@ -37,7 +37,7 @@ from flows.inputs import DocumentRef, load_documents
 from flows.process import Batch, EncodedBatch, process_encoded, reject_for
 from flows.settings import Limits
 
-__all__ = ["Pending", "Submit", "default_workers", "local_parser", "parse_in_order"]
+__all__ = ["Pending", "Submit", "batch_size_for", "default_workers", "local_parser", "parse_in_order"]
 
 
 _PR_SET_PDEATHSIG = 1
@@ -69,6 +69,14 @@ class _Done:
 
     def result(self) -> EncodedBatch:
         return self.value
+
+
+def batch_size_for(pending: int, batch_size: int, workers: int) -> int:
+    """Documents per batch: `batch_size`, but smaller when there are fewer than four batches per
+    worker, so that no worker idles while another parses the last big batch."""
+    if workers <= 1:
+        return max(1, batch_size)
+    return max(1, min(batch_size, -(-pending // (4 * workers))))
 
 
 def _end_with_parent(parent: int) -> None:

@@ -33,7 +33,7 @@ from flows.incremental import carry_forward, plan_inputs, previous_inputs
 from flows.ingestors.base import RawDocument
 from flows.ingestors.files import iter_files
 from flows.inputs import DocumentRef, RawDocuments, Spool, hints_digest
-from flows.parallel import Submit, default_workers, local_parser, parse_in_order
+from flows.parallel import Submit, batch_size_for, default_workers, local_parser, parse_in_order
 from flows.process import Batch, EncodedBatch, reject_for
 from flows.progress import report
 from flows.publish import STAGING, ReleaseWriter, clear_leftovers, publish_release, release_id_for
@@ -337,11 +337,14 @@ class Run:
             self.rows[name] = self.rows.get(name, 0) + rows
         self.rejects += encoded.rejects
 
-    def parse(self, submit: Submit, *, batch_size: int = DEFAULT_BATCH_SIZE, in_flight: int = 1) -> None:
-        """Parse the pending inputs in batches through `submit` and write each batch as it comes
-        back, in input order (see `flows.parallel.parse_in_order`); reports progress."""
+    def parse(self, submit: Submit, *, batch_size: int = DEFAULT_BATCH_SIZE, workers: int = 1) -> None:
+        """Parse the pending inputs in batches through `submit` (which runs them on `workers`
+        workers) and write each batch as it comes back, in input order, with twice as many batches
+        in flight as there are workers (see `flows.parallel`); reports progress."""
         done = 0
-        for count, batch in parse_in_order(self.pending, submit, batch_size=batch_size, in_flight=in_flight):
+        size = batch_size_for(len(self.pending), batch_size, workers)
+        in_flight = 2 * workers if workers > 1 else 1
+        for count, batch in parse_in_order(self.pending, submit, batch_size=size, in_flight=in_flight):
             self.add(batch)
             done += count
             report("parse", done, len(self.pending))
@@ -449,7 +452,7 @@ def run_once(
                 return done
             processes = parse_workers(workers, len(run.pending), batch_size)
             with local_parser(processes, limits) as submit:
-                run.parse(submit, batch_size=batch_size, in_flight=2 * processes if processes > 1 else 1)
+                run.parse(submit, batch_size=batch_size, workers=processes)
             return run.finish()
     finally:
         if ours:
