@@ -253,9 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
-        self.end_headers()
+        # logged before the headers go out: a client that has its answer finds the hit in the log
         parts = urlsplit(self.path)
         self.server.log.append(Hit(parts.path, status, items, dict(self.headers.items()), parts.query))
+        self.end_headers()
         if body:
             self.wfile.write(body)
 
