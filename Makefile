@@ -59,8 +59,14 @@ lock:
 	$(BIN)/pip-compile --quiet --all-build-deps --extra dev --generate-hashes --allow-unsafe \
 		--strip-extras -o requirements.lock pyproject.toml
 
-bench: venv
+bench: venv bench/.venv-dlt/.installed
 	$(BIN)/python -m bench.run
+
+# dlt, for the benchmark's side-by-side publish measurement, in an environment of its own
+bench/.venv-dlt/.installed: bench/requirements-dlt.txt
+	$(PYTHON) -m venv bench/.venv-dlt
+	bench/.venv-dlt/bin/python -m pip install --quiet -r bench/requirements-dlt.txt
+	@touch $@
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache .mypy_cache .ruff_cache

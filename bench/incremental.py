@@ -23,7 +23,9 @@ from flows.run import run_once  # noqa: E402
 
 
 def make_corpus(raw: Path, count: int) -> None:
-    texts = sorted((ROOT / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "cases" / "layouts").glob("*.txt"))
+    texts = sorted((ROOT / "raw").glob("*.txt")) + sorted(
+        (ROOT / "tests" / "cases" / "layouts").glob("*.txt")
+    )
     shutil.rmtree(raw, ignore_errors=True)
     raw.mkdir(parents=True)
     for i in range(count):
@@ -34,7 +36,9 @@ def make_corpus(raw: Path, count: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--changed", type=int, default=5)
     parser.add_argument("--out", default=None, help="output location (default: bench/out/incremental)")

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parent
@@ -58,17 +59,61 @@ class Pipeline(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class RunOnce:
-    """`flows.run.run_once`: ingest, process in batches and publish in this process, no Prefect."""
+class Direct:
+    """`flows.run.run_once` (`broadsheet run --no-prefect`): ingest, parse in `workers` processes
+    (None: one per core), publish; no Prefect."""
+
+    workers: int | None = None
 
     def run(self, raw: Path, out: Path) -> Any:
         from flows.run import run_once
 
-        return run_once(raw, out)
+        return run_once(raw, out, workers=self.workers)
 
 
-#: Pipelines by name. Add the Prefect flow, parallel workers or dlt here: a factory per name.
-PIPELINES: dict[str, Callable[[], Pipeline]] = {"run_once": RunOnce}
+@dataclass(frozen=True, slots=True)
+class PrefectFlow:
+    """The Prefect flow as `broadsheet run` runs it (`flows.flow.run_flow`) on Prefect's temporary
+    local server, which it starts (start-up included), parsing in one process per core."""
+
+    def run(self, raw: Path, out: Path) -> Any:
+        from flows.flow import run_flow
+
+        return SimpleNamespace(**run_flow(raw=str(raw), out=str(out)))
+
+
+class PrefectOnServer:
+    """The Prefect flow on a `prefect server` that is already running (as a scheduled deployment
+    runs): the benchmark starts one on 127.0.0.1 before the clock starts and stops it at exit."""
+
+    def __init__(self) -> None:
+        import atexit
+        import contextlib
+
+        from flows.schedule import local_server
+
+        stack = contextlib.ExitStack()
+        home = Path(os.environ.get("PREFECT_HOME", ROOT / "out" / "prefect-home")) / "server"
+        self.api_url = stack.enter_context(local_server(home)).api_url
+        atexit.register(stack.close)
+
+    def run(self, raw: Path, out: Path) -> Any:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        from flows.flow import run_flow
+
+        with temporary_settings(updates={PREFECT_API_URL: self.api_url}):
+            return SimpleNamespace(**run_flow(raw=str(raw), out=str(out)))
+
+
+#: Pipelines by name: a factory per name. `direct-1` is the one-process reference for the
+#: speed-up; the stage timings, the floor and the publish comparison are measured with `direct`.
+PIPELINES: dict[str, Callable[[], Pipeline]] = {
+    "prefect": PrefectFlow,
+    "prefect-server": PrefectOnServer,
+    "direct": Direct,
+    "direct-1": lambda: Direct(workers=1),
+}
 
 
 def _peak_rss_mb() -> float:
@@ -87,6 +132,7 @@ def measure_stages(raw: Path, *, sample: int | None = None) -> dict[str, Any]:
     from flows.publish import ReleaseWriter
     from flows.run import DEFAULT_BATCH_SIZE, batched, collect_files
     from flows.settings import Limits
+    from flows.storage import storage_for
     from schemas import Article, Comment, Document, Position
 
     limits = Limits()
@@ -145,7 +191,7 @@ def measure_stages(raw: Path, *, sample: int | None = None) -> dict[str, Any]:
             batch.extend(part)
         batches.append(batch)
     with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as scratch:
-        writer = ReleaseWriter(Path(scratch) / "release").__enter__()
+        writer = ReleaseWriter(storage_for(scratch), "release").__enter__()
         t0 = clock()
         for batch in batches:
             writer.write(batch.rows())
@@ -189,21 +235,93 @@ def measure_floor(raw: Path, release: Path) -> dict[str, Any]:
     }
 
 
-def _one(n: int, pipeline: str, corpus: Path, work: Path, stage_sample: int | None) -> dict[str, Any]:
-    """Measure one pipeline on one corpus (run in a process of its own)."""
+def measure_publish(release: Path, work: Path, dlt_python: Path | None) -> dict[str, Any]:
+    """The publish stage against dlt, on the records of `release`.
+
+    broadsheet: the records as validated models (read back, not timed), then timed: encoding
+    (JSON lines and Arrow tables) and `ReleaseWriter` writing Parquet (zstd) and JSON Lines with
+    their SHA-256, in batches of 200 documents' records. dlt: the same records as dicts, written
+    to Parquet by its filesystem destination (`bench/dlt_side.py`, run with `dlt_python`).
+    """
+    from flows.publish import ReleaseWriter
+    from flows.storage import storage_for
+    from schemas import DATASETS
+
+    names = ("documents", "articles", "positions", "comments")
+    records: dict[str, list[Any]] = {}
+    for name in names:
+        model = DATASETS[name]
+        with open(release / f"{name}.jsonl", encoding="utf-8") as handle:
+            records[name] = [model.model_validate_json(line) for line in handle if line.strip()]
+    by_document: dict[str, dict[str, list[Any]]] = {}
+    for name in names:
+        for record in records[name]:
+            by_document.setdefault(record.document_id, {n: [] for n in names})[name].append(record)
+    batches: list[dict[str, list[Any]]] = []
+    for k, part in enumerate(by_document.values()):
+        if k % 200 == 0:
+            batches.append({n: [] for n in names})
+        for name in names:
+            batches[-1][name] += part[name]
+    scratch = work / "publish-ours"
+    shutil.rmtree(scratch, ignore_errors=True)
+    clock = time.perf_counter
+    t0 = clock()
+    with ReleaseWriter(storage_for(scratch), "release") as writer:
+        for batch in batches:
+            writer.write(batch)
+    ours = clock() - t0
+    shutil.rmtree(scratch, ignore_errors=True)
+    result: dict[str, Any] = {
+        "broadsheet_seconds": round(ours, 4),
+        "rows": {n: len(records[n]) for n in names},
+    }
+    if dlt_python is None or not dlt_python.exists():
+        result["dlt"] = "not measured: bench/.venv-dlt is missing (make bench creates it)"
+        return result
+    dlt_work = work / "publish-dlt"
+    shutil.rmtree(dlt_work, ignore_errors=True)
+    dlt_work.mkdir(parents=True)
+    done = subprocess.run(
+        [str(dlt_python), str(ROOT / "dlt_side.py"), str(release), str(dlt_work)],
+        capture_output=True,
+        text=True,
+    )
+    shutil.rmtree(dlt_work, ignore_errors=True)
+    if done.returncode != 0:
+        result["dlt"] = "failed: " + (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return result
+    dlt = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(
+        dlt_seconds=dlt["seconds"],
+        dlt_version=dlt["dlt_version"],
+        speedup=round(dlt["seconds"] / ours, 2) if ours else None,
+    )
+    return result
+
+
+def _children_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _one(
+    n: int, pipeline: str, corpus: Path, work: Path, stage_sample: int | None, dlt_python: Path | None
+) -> dict[str, Any]:
+    """Measure one pipeline on one corpus (run in a process of its own): the first run into an
+    empty folder, then a rerun over the same, unchanged input."""
     paths = sorted(corpus.glob("*.txt"))
     size = sum(p.stat().st_size for p in paths)
     out = work / f"out-{n}-{pipeline}"
     shutil.rmtree(out, ignore_errors=True)
+    runner = PIPELINES[pipeline]()
     start = time.perf_counter()
-    outcome = PIPELINES[pipeline]().run(corpus, out)
+    outcome = runner.run(corpus, out)
     seconds = time.perf_counter() - start
-    peak = _peak_rss_mb()
-    release = Path(outcome.release_path) if outcome.release_path else None
-    stages = measure_stages(corpus, sample=stage_sample)
-    floor = measure_floor(corpus, release) if release is not None else None
-    shutil.rmtree(out, ignore_errors=True)
-    return {
+    peak, workers_peak = _peak_rss_mb(), _children_peak_rss_mb()
+    start = time.perf_counter()
+    again = runner.run(corpus, out)
+    rerun = time.perf_counter() - start
+    result: dict[str, Any] = {
         "n": n,
         "pipeline": pipeline,
         "documents": len(paths),
@@ -215,9 +333,17 @@ def _one(n: int, pipeline: str, corpus: Path, work: Path, stage_sample: int | No
         "documents_per_s": round(len(paths) / seconds, 1),
         "mb_per_s": round(size / 1e6 / seconds, 3),
         "peak_rss_mb": round(peak, 1),
-        "stages": stages,
-        "floor": floor,
+        "worker_peak_rss_mb": round(workers_peak, 1) if workers_peak else None,
+        "rerun_seconds": round(rerun, 3),
+        "rerun_published": again.published,
     }
+    release = Path(outcome.release_path) if outcome.release_path else None
+    if pipeline == "direct" and release is not None:
+        result["stages"] = measure_stages(corpus, sample=stage_sample)
+        result["floor"] = measure_floor(corpus, release)
+        result["publish"] = measure_publish(release, work, dlt_python)
+    shutil.rmtree(out, ignore_errors=True)
+    return result
 
 
 def _machine() -> dict[str, Any]:
@@ -241,6 +367,20 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _environment(work: Path) -> dict[str, str]:
+    """The measuring processes' environment: Prefect's state in a folder of the benchmark's own,
+    its telemetry off, quiet logs."""
+    env = dict(os.environ)
+    env.pop("PREFECT_API_URL", None)
+    env.update(
+        PREFECT_HOME=str((work / "prefect-home").resolve()),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90",
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
+    return env
+
+
 def run_benchmark(
     sizes: list[int],
     pipelines: list[str],
@@ -249,17 +389,23 @@ def run_benchmark(
     corpus_root: Path,
     work: Path,
     stage_sample: int | None,
+    one_worker_max: int,
+    dlt_python: Path | None,
 ) -> list[dict[str, Any]]:
-    """Write the corpora and measure each pipeline on each, each in a fresh process."""
+    """Write the corpora and measure each pipeline on each, each in a fresh process (`direct-1`,
+    one process, only up to `one_worker_max` documents: it is the reference for the speed-up)."""
     from bench.corpus import write_corpus
 
     results = []
+    machine = _machine()
     for n in sizes:
         corpus = corpus_root / f"{n}"
         started = time.perf_counter()
         write_corpus(corpus, n, seed=seed)
         print(f"corpus of {n:,} documents in {corpus} ({time.perf_counter() - started:.1f} s)", flush=True)
         for pipeline in pipelines:
+            if pipeline == "direct-1" and n > one_worker_max:
+                continue
             command = [
                 sys.executable,
                 "-m",
@@ -272,34 +418,172 @@ def run_benchmark(
                 str(corpus),
                 "--work",
                 str(work),
+                "--stage-sample",
+                str(stage_sample or 0),
             ]
-            if stage_sample is not None:
-                command += ["--stage-sample", str(stage_sample)]
-            done = subprocess.run(command, cwd=ROOT.parent, capture_output=True, text=True)
+            if dlt_python is not None:
+                command += ["--dlt-python", str(dlt_python)]
+            done = subprocess.run(
+                command, cwd=ROOT.parent, capture_output=True, text=True, env=_environment(work)
+            )
+            stamp = {
+                "commit": machine["commit"],
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
             if done.returncode != 0:
                 # a failed run is a result too (and the other runs go on): keep the error's last line
                 error = (done.stderr.strip().splitlines() or ["no output"])[-1]
                 print(f"{pipeline:>10} N={n:>7,}: failed: {error}", file=sys.stderr, flush=True)
-                results.append({"n": n, "pipeline": pipeline, "documents": n, "error": error})
+                results.append({"n": n, "pipeline": pipeline, "documents": n, "error": error, **stamp})
                 continue
-            result = json.loads(done.stdout.strip().splitlines()[-1])
+            result = json.loads(done.stdout.strip().splitlines()[-1]) | stamp
             results.append(result)
             _print(result)
     return results
 
 
 def _print(result: dict[str, Any]) -> None:
-    stages = result["stages"]["seconds"]
-    floor = result["floor"] or {}
-    print(
+    lines = [
         f"{result['pipeline']:>10} N={result['n']:>7,}: {result['seconds']:8.2f} s  "
         f"{result['documents_per_s']:8.1f} docs/s  {result['mb_per_s']:6.2f} MB/s  "
-        f"peak RSS {result['peak_rss_mb']:,.0f} MB\n"
-        f"{'':>13}stages (s): " + "  ".join(f"{k} {v:.2f}" for k, v in stages.items()) + "\n"
-        f"{'':>13}floor: {floor.get('seconds', float('nan')):.2f} s "
-        f"({floor.get('documents_per_s')} docs/s, {floor.get('mb_per_s')} MB/s)",
-        flush=True,
+        f"peak RSS {result['peak_rss_mb']:,.0f} MB (largest worker {result['worker_peak_rss_mb'] or 0:,.0f} MB)  "
+        f"unchanged rerun {result['rerun_seconds']:.2f} s"
+    ]
+    if "stages" in result:
+        stages = result["stages"]["seconds"]
+        floor = result["floor"]
+        publish = result["publish"]
+        lines += [
+            "stages (s): " + "  ".join(f"{k} {v:.2f}" for k, v in stages.items()),
+            f"floor: {floor['seconds']:.2f} s ({floor['documents_per_s']} docs/s, {floor['mb_per_s']} MB/s)",
+            f"publish: broadsheet {publish['broadsheet_seconds']:.2f} s, dlt "
+            + (
+                f"{publish['dlt_seconds']:.2f} s ({publish['speedup']}x)"
+                if "dlt_seconds" in publish
+                else str(publish.get("dlt"))
+            ),
+        ]
+    print(("\n" + " " * 13).join(lines), flush=True)
+
+
+def _by(runs: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any]]:
+    return {(r["n"], r["pipeline"]): r for r in runs if "error" not in r}
+
+
+def targets(runs: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
+    """Issue 8's targets, each with the measured value and whether it is met (None: not measured)."""
+    by = _by(runs)
+    out: list[tuple[str, str, bool | None]] = []
+
+    def get(n: int, pipeline: str) -> dict[str, Any] | None:
+        return by.get((n, pipeline))
+
+    flow, direct, one = get(10_000, "prefect"), get(10_000, "direct"), get(10_000, "direct-1")
+    out.append(
+        (
+            ">= 1,000 documents/s end to end at 10k (Prefect flow, start-up included)",
+            f"{flow['documents_per_s']:,.0f} docs/s" if flow else "-",
+            flow["documents_per_s"] >= 1000 if flow else None,
+        )
     )
+    if flow and direct:
+        share = 1 - direct["seconds"] / flow["seconds"]
+        out.append(
+            (
+                "Prefect's share of the run <= 10% at 10k, temporary server started by the run",
+                f"{share:.1%} ({flow['seconds']:.1f} s with, {direct['seconds']:.1f} s without)",
+                share <= 0.10,
+            )
+        )
+    served = get(10_000, "prefect-server")
+    if served and direct:
+        share = 1 - direct["seconds"] / served["seconds"]
+        out.append(
+            (
+                "Prefect's share of the run <= 10% at 10k, on a running Prefect server",
+                f"{share:.1%} ({served['seconds']:.1f} s with, {direct['seconds']:.1f} s without)",
+                share <= 0.10,
+            )
+        )
+    big, ten = get(100_000, "prefect"), flow
+    if big and ten:
+        whole = max(big["peak_rss_mb"], big["worker_peak_rss_mb"] or 0)
+        ratio = big["peak_rss_mb"] / ten["peak_rss_mb"]
+        out.append(
+            (
+                "peak RSS at 100k < 1 GiB and <= 1.2x the peak at 10k",
+                f"{big['peak_rss_mb']:,.0f} MB run process, {whole:,.0f} MB largest process; "
+                f"{ratio:.2f}x the 10k peak ({ten['peak_rss_mb']:,.0f} MB)",
+                whole < 1024 and ratio <= 1.2,
+            )
+        )
+    if direct and one:
+        speedup = one["seconds"] / direct["seconds"]
+        out.append(
+            (
+                ">= 1.7x speed-up from 1 to 2 workers (10k, no Prefect)",
+                f"{speedup:.2f}x ({one['seconds']:.1f} s, {direct['seconds']:.1f} s)",
+                speedup >= 1.7,
+            )
+        )
+    if flow:
+        share = flow["rerun_seconds"] / flow["seconds"]
+        out.append(
+            (
+                "unchanged rerun over 10k < 10% of the first run (Prefect flow)",
+                f"{share:.1%} ({flow['rerun_seconds']:.1f} s)",
+                share < 0.10,
+            )
+        )
+    publish = direct.get("publish") if direct else None
+    if publish and "dlt_seconds" in publish:
+        out.append(
+            (
+                "publish stage >= 2x faster than dlt to Parquet (10k)",
+                f"{publish['speedup']:.1f}x ({publish['broadsheet_seconds']:.1f} s, dlt "
+                f"{publish['dlt_seconds']:.1f} s)",
+                publish["speedup"] >= 2,
+            )
+        )
+    return out
+
+
+def table(report: dict[str, Any]) -> str:
+    """The README's tables (Markdown) for the results in `report`."""
+    runs = sorted((r for r in report["runs"] if "error" not in r), key=lambda r: (r["n"], r["pipeline"]))
+    lines = [
+        "| N | pipeline | MB | end to end | docs/s | MB/s | peak RSS (run / largest worker) | unchanged rerun |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r['n']:,} | {r['pipeline']} | {r['megabytes']:,.1f} | {r['seconds']:.1f} s | "
+            f"{r['documents_per_s']:,.1f} | {r['mb_per_s']:.2f} | {r['peak_rss_mb']:,.0f} / "
+            f"{r['worker_peak_rss_mb'] or 0:,.0f} MB | {r['rerun_seconds']:.2f} s |"
+        )
+    lines += [
+        "",
+        "| N | " + " | ".join(STAGES) + " | floor | publish: broadsheet / dlt |",
+        "|---|" + "---|" * (len(STAGES) + 2),
+    ]
+    for r in runs:
+        if "stages" not in r:
+            continue
+        publish = r["publish"]
+        dlt = (
+            f"{publish['broadsheet_seconds']:.1f} s / {publish['dlt_seconds']:.1f} s"
+            if "dlt_seconds" in publish
+            else f"{publish['broadsheet_seconds']:.1f} s / -"
+        )
+        lines.append(
+            f"| {r['n']:,} | "
+            + " | ".join(f"{r['stages']['seconds'][k]:.1f} s" for k in STAGES)
+            + f" | {r['floor']['seconds']:.1f} s | {dlt} |"
+        )
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for name, value, met in targets(report["runs"]):
+        lines.append(f"| {name} | {value} | {'yes' if met else 'no' if met is False else '-'} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -313,9 +597,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--stage-sample",
         type=int,
-        default=10_000,
+        default=2_000,
         help="time the stages on an even sample of this many documents (0: all)",
     )
+    parser.add_argument(
+        "--one-worker-max",
+        type=int,
+        default=10_000,
+        help="measure direct-1 (one process) only up to this many documents",
+    )
+    parser.add_argument(
+        "--dlt-python",
+        type=Path,
+        default=ROOT / ".venv-dlt" / "bin" / "python",
+        help="the Python of a virtual environment with dlt (make bench creates it)",
+    )
+    parser.add_argument("--table", action="store_true", help="print the README tables of --out and exit")
     parser.add_argument("--corpus-root", type=Path, default=ROOT / "corpus")
     parser.add_argument("--work", type=Path, default=ROOT / "out")
     parser.add_argument("--out", type=Path, default=ROOT / "results.json")
@@ -324,19 +621,31 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sample = args.stage_sample or None
     if args.one is not None:
-        print(json.dumps(_one(args.one, args.pipeline[0], args.corpus, args.work, sample)))
+        print(json.dumps(_one(args.one, args.pipeline[0], args.corpus, args.work, sample, args.dlt_python)))
+        return
+    if args.table:
+        print(table(json.loads(args.out.read_text(encoding="utf-8"))))
         return
     sizes = args.sizes or list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
-    pipelines = args.pipeline or sorted(PIPELINES)
+    pipelines = args.pipeline or list(PIPELINES)
     args.work.mkdir(parents=True, exist_ok=True)
     results = run_benchmark(
-        sizes, pipelines, seed=args.seed, corpus_root=args.corpus_root, work=args.work, stage_sample=sample
+        sizes,
+        pipelines,
+        seed=args.seed,
+        corpus_root=args.corpus_root,
+        work=args.work,
+        stage_sample=sample,
+        one_worker_max=args.one_worker_max,
+        dlt_python=args.dlt_python,
     )
     previous: list[dict[str, Any]] = []
     if args.out.exists():
         previous = json.loads(args.out.read_text(encoding="utf-8")).get("runs", [])
     done = {(r["n"], r["pipeline"]) for r in results}
-    runs = [r for r in previous if (r["n"], r["pipeline"]) not in done] + results
+    runs = [
+        r for r in previous if (r["n"], r["pipeline"]) not in done and r["pipeline"] in PIPELINES
+    ] + results
     runs.sort(key=lambda r: (r["pipeline"], r["n"]))
     report = {
         "machine": _machine(),
@@ -345,6 +654,7 @@ def main(argv: list[str] | None = None) -> None:
         "runs": runs,
     }
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(table(report))
     print(f"results in {args.out}")
 
 
