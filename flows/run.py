@@ -131,7 +131,7 @@ class Outcome:
         }
 
 
-def collect_files(raw: Path, *, source: str = "files", limits: Limits = Limits()) -> Collected:
+def collect_files(raw: Path, *, source: str = "files", limits: Limits = DEFAULT_LIMITS) -> Collected:
     """Ingest every file under `raw`; unreadable files become rejects."""
     collected = Collected(sources=[source])
     for item in iter_files(raw, source=source, limits=limits):
@@ -425,7 +425,7 @@ def run_once(
     raw: Path,
     out: Path | str | Storage,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     keep: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     collected: Collected | None = None,
