@@ -203,7 +203,8 @@ def _print_summary(console: Console, result: dict[str, object]) -> None:
     rejects = result.get("rejects") or []
     assert isinstance(rejects, list)
     for reject in rejects[:20]:
-        console.print(f"[yellow]rejected[/] {reject['uri']}: {reject['message']} ({reject['stage']}, {reject['error']})")
+        where = f"{reject['stage']}, {reject['error']}"
+        console.print(f"[yellow]rejected[/] {reject['uri']}: {reject['message']} ({where})")
     if len(rejects) > 20:
         console.print(f"[yellow]… and {len(rejects) - 20} more rejects; see rejects.jsonl in the release[/]")
     if result.get("published") and result.get("carried"):

@@ -58,9 +58,13 @@ _AMPM = re.compile(r"\b([ap])\.\s?m\.?", re.I)
 _NOISE = re.compile(r"\s+(?:at|on|@|-|–|—|\|)\s+|,\s*(?=\d{1,2}:\d{2})", re.I)
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]+")
-_DATE_WORDS = frozenset(
-    ["am", "pm", "a", "p", "m", "at", "on", "of", "the", "gmt", "utc", "z", "t", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
-)
+_DATE_WORDS = frozenset([
+    "am", "pm", "a", "p", "m", "at", "on", "of", "the", "gmt", "utc", "z", "t", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur",
+    "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+])
 _MIN_YEAR = 1990
 # The reference for 'is this a date at all?': fixed, so that the answer never depends on the clock.
 _ANY_TIME = datetime(2099, 1, 1, tzinfo=UTC)
@@ -95,7 +99,8 @@ def _relative(text: str, now: datetime) -> datetime | None:
         if unit in _FIXED_UNITS and n <= 100_000:
             # (relativedelta with only these units is this timedelta; far from any overflow)
             return now - timedelta(**{unit: n})
-        return now - relativedelta(**{unit: n})  # type: ignore[arg-type]
+        moved: datetime = now - relativedelta(**{unit: n})
+        return moved
     match = _DAY_WORD.match(text)
     if match:
         day = now - timedelta(days=1 if match.group("day").lower() == "yesterday" else 0)
@@ -106,7 +111,8 @@ def _relative(text: str, now: datetime) -> datetime | None:
                 parsed = dateutil_parser.parse(clock, default=base.replace(tzinfo=None), tzinfos=_zones())
             except (ValueError, OverflowError, TypeError):
                 return base
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=base.tzinfo)
+            when: datetime = parsed if parsed.tzinfo else parsed.replace(tzinfo=base.tzinfo)
+            return when
         return base
     return None
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import charset_normalizer
 
 from flows.errors import BinaryDocument, DocumentTooLarge, EmptyDocument, UndecodableDocument
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 
 __all__ = ["Decoded", "decode_bytes", "normalise_newlines"]
 
@@ -99,7 +99,7 @@ def _guess(data: bytes) -> tuple[str, str] | None:
 
 
 def decode_bytes(
-    data: bytes, *, uri: str, declared: str | None = None, limits: Limits = Limits()
+    data: bytes, *, uri: str, declared: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Decoded:
     """Decode `data` to text, or raise a `DecodeError` that says why it is not text.
 

@@ -141,7 +141,7 @@ def _validate(model: type[Record], rows: Iterable[dict[str, Any]], uri: str) -> 
     return out
 
 
-def decode_document(raw: RawDocument, limits: Limits = Limits()) -> tuple[str, str]:
+def decode_document(raw: RawDocument, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
     """The text of `raw` and the encoding it was read with: plain text as it is, HTML rendered
     into text in the conventions of the layout parser (`flows.html`).
 
@@ -184,7 +184,7 @@ def _check_lines(text: str, uri: str, limits: Limits) -> None:
         start = end + 1
 
 
-def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
+def process_document(raw: RawDocument, limits: Limits = DEFAULT_LIMITS) -> Batch:
     """Decode, lay out, extract and validate one raw document."""
     batch = Batch()
     try:
@@ -224,7 +224,7 @@ def process_document(raw: RawDocument, limits: Limits = Limits()) -> Batch:
     return batch
 
 
-def process_batch(raws: Iterable[RawDocument], limits: Limits = Limits()) -> Batch:
+def process_batch(raws: Iterable[RawDocument], limits: Limits = DEFAULT_LIMITS) -> Batch:
     """`process_document` over a batch, merged.
 
     The cyclic garbage collector is paused while the batch runs (and restored as it was after):

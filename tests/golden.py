@@ -56,7 +56,10 @@ def _quotes_equal(gold: list[str], got: list[str]) -> bool:
     p = [loose(q) for q in got or []]
     if len(g) != len(p):
         return False
-    return all(a and (a in b or b in a) and min(len(a), len(b)) >= 0.6 * max(len(a), len(b)) for a, b in zip(g, p))
+    return all(
+        a and (a in b or b in a) and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
+        for a, b in zip(g, p, strict=True)
+    )
 
 
 def _check_article(gold: dict[str, Any], art: dict[str, Any], errors: list[str]) -> None:
@@ -103,9 +106,10 @@ def _check_positions(gold: dict[str, Any], pred: list[dict[str, Any]], errors: l
             if name in g and loose(p.get(name)) != loose(g[name]):
                 errors.append(f"position {g['anchor'][:40]!r}: {name} {p.get(name)!r} != {g[name]!r}")
         if "actor_role" in g:
-            ok = bool(g["actor_role"]) == bool(p.get("actor_role")) and loose(g["actor_role"]) in loose(p.get("actor_role"))
+            role = p.get("actor_role")
+            ok = bool(g["actor_role"]) == bool(role) and loose(g["actor_role"]) in loose(role)
             if not ok:
-                errors.append(f"position {g['anchor'][:40]!r}: actor_role {p.get('actor_role')!r} lacks {g['actor_role']!r}")
+                errors.append(f"position {g['anchor'][:40]!r}: actor_role {role!r} lacks {g['actor_role']!r}")
         if "quotes" in g and not _quotes_equal(g["quotes"], p.get("quotes") or []):
             errors.append(f"position {g['anchor'][:40]!r}: quotes {p.get('quotes')!r} != {g['quotes']!r}")
     optional = [norm(o["anchor"]) for o in gold.get("optional_positions", [])]
@@ -132,7 +136,8 @@ def _check_comments(gold: dict[str, Any], pred: list[dict[str, Any]], errors: li
         where = f"comment {g['anchor'][:30]!r}"
         for name in ("depth", "likes", "author"):
             if name in g:
-                ok = loose(str(p.get(name))) == loose(str(g[name])) if g[name] is not None else p.get(name) in (None, "")
+                expected, got = g[name], p.get(name)
+                ok = loose(str(got)) == loose(str(expected)) if expected is not None else got in (None, "")
                 if not ok:
                     errors.append(f"{where}: {name} {p.get(name)!r} != {g[name]!r}")
         if "posted_at_prefix" in g and not str(p.get("posted_at") or "").startswith(g["posted_at_prefix"]):

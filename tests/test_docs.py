@@ -9,7 +9,8 @@ import re
 import pytest
 
 from flows.cli import _parser
-from flows.docs import README, main as docs_main
+from flows.docs import README
+from flows.docs import main as docs_main
 from flows.ingestors.docs import update_readme
 from flows.ingestors.fetch import FetchSettings
 from flows.ingestors.registry import BUILTINS, load_ingestor

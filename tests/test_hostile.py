@@ -17,14 +17,14 @@ from flows.ingestors.files import iter_files
 from flows.process import process_document
 from flows.publish import ReleaseWriter
 from flows.run import collect_files, run_once
-from flows.settings import Limits
+from flows.settings import DEFAULT_LIMITS, Limits
 
 from .conftest import SEED
 
 NOW = datetime(2024, 5, 6, 12, 30, tzinfo=UTC)
 
 
-def _process(data: bytes, limits: Limits = Limits()) -> object:
+def _process(data: bytes, limits: Limits = DEFAULT_LIMITS) -> object:
     return process_document(RawDocument("files", "file:///raw/x.txt", data, "text/plain", NOW), limits)
 
 

@@ -97,6 +97,7 @@ def test_unexpected_errors_become_rejects(monkeypatch: object) -> None:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(process, "parse_layout", boom)  # type: ignore[attr-defined]
-    batch = process.process_document(RawDocument("files", "file:///x.txt", b"Title\n\nBody text here.", "text/plain", NOW))
+    raw = RawDocument("files", "file:///x.txt", b"Title\n\nBody text here.", "text/plain", NOW)
+    batch = process.process_document(raw)
     assert batch.rejects and batch.rejects[0].error == "RuntimeError" and "report" in batch.rejects[0].message
     assert isinstance(BroadsheetError("x"), Exception)

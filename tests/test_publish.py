@@ -82,7 +82,8 @@ def test_bad_inputs_become_rejects_and_the_rest_is_published(raw_dir: Path, tmp_
     (raw_dir / "blank.txt").write_text("   \n\n  ")
     (raw_dir / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     (raw_dir / "one-line.txt").write_text("Only a headline and nothing else")
-    (raw_dir / "cp1252.txt").write_bytes("Caf\xe9 Talks Resume\n\nThe minister said the talks \x93went well\x94.".encode("latin-1"))
+    text = "Caf\xe9 Talks Resume\n\nThe minister said the talks \x93went well\x94."
+    (raw_dir / "cp1252.txt").write_bytes(text.encode("latin-1"))
     (raw_dir / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     outcome = run_once(raw_dir, tmp_path / "out")
     assert outcome.published

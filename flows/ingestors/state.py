@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flows.storage import write_file_atomic as write_atomic
 from flows.ingestors.base import RawDocument
+from flows.storage import write_file_atomic as write_atomic
 
 __all__ = ["CachedDocument", "DocumentCache", "read_json", "write_json"]
 
