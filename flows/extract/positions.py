@@ -209,7 +209,7 @@ def _apposition(tokens: list[Token], first: int, last: int, entity: Entity, regi
     n = len(tokens)
     if last + 2 < n and tokens[last + 1].text == ",":
         span = np_right(tokens, last + 2)
-        if span is not None:
+        if span is not None and not _opens_predicate(tokens, span[1] + 1):
             desc = analyse_np(tokens, last + 2, span[1])
             if desc.affiliation is None and desc.role:
                 desc.affiliation = postmodifier_affiliation(tokens, span[1] + 1)[0]
@@ -221,6 +221,16 @@ def _apposition(tokens: list[Token], first: int, last: int, entity: Entity, regi
             desc = found[2]
             if desc.kind != "person" and (desc.role or desc.affiliation):
                 registry.describe(entity, desc)
+
+
+def _opens_predicate(tokens: list[Token], k: int) -> bool:
+    """Whether token k starts a verb phrase ('in Florence, the mayor also said'): the phrase before it
+    is then the subject of a new clause, not an apposition."""
+    if k >= len(tokens):
+        return False
+    word = tokens[k].lower
+    return (word in _SKIPPABLE and word not in ("himself", "herself", "themselves", "itself")) \
+        or (word in gazetteer().verbs and not tokens[k].capitalised)
 
 
 # --- attributions -----------------------------------------------------------
