@@ -79,7 +79,7 @@ _WH = frozenset({"what", "how", "whether", "why", "where", "when"})
 _CLOSING = frozenset({"”", '"', "’", "'", "»", "“"})
 _RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
 _LABEL = re.compile(
-    r"^(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
+    r"^(?:[\"“”]\s*)?(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
     r"(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^:,]{2,60}?)?)\s*:\s+(?=\S)"
 )
 _NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "clarification", "editor's note", "reporter's note",
@@ -935,6 +935,36 @@ def _lead_in(records: list[dict[str, Any]], passage: _Passage, following: _Passa
                                       record["actor"])
 
 
+_OPENING_MARKS = ("“", '"', "«", "„")
+
+
+def start_of_words(text: str, at: int) -> int:
+    """Index of the first non-space character at or after `at`."""
+    while at < len(text) - 1 and text[at].isspace():
+        at += 1
+    return at
+
+
+def _open_at_end(passage: _Passage, text: str) -> bool:
+    """Whether the passage ends inside a quotation that the next paragraph goes on with (the
+    convention for a quotation over several paragraphs: no closing mark until its last one)."""
+    if not passage.quotes:
+        return False
+    last = passage.quotes[-1]
+    end = passage.block.start + len(text[passage.block.start : passage.block.end].rstrip())
+    return last.end >= end and text[end - 1] not in _CLOSING
+
+
+def _continue(record: dict[str, Any], passage: _Passage, text: str) -> None:
+    """A paragraph that opens with a quote mark, attributes nothing itself and follows a paragraph
+    whose quotation was left open goes on with that quotation: the position runs over it too."""
+    record["char_end"] = passage.block.end
+    record["text"] = text[record["char_start"] : record["char_end"]]
+    record["quotes"] = record["quotes"] + [q for q in (_clean_quote(q.text) for q in passage.quotes) if q]
+    record["position_id"] = stable_id("position", record["article_id"], record["char_start"], record["char_end"],
+                                      record["actor"])
+
+
 def extract_positions(
     blocks: list[Block], text: str, *, article_id: str, document_id: str, title: Block | None = None
 ) -> list[dict[str, Any]]:
@@ -977,10 +1007,18 @@ def extract_positions(
         records += _assemble(headline, text, article_id, document_id)
     for passage in passages:
         _attribute(passage, registry)
+    carried: dict[str, Any] | None = None  # the position whose quotation goes on in the next paragraph
     for index, passage in enumerate(passages):
         own = _assemble(passage, text, article_id, document_id)
         _lead_in(own, passage, passages[index + 1] if index + 1 < len(passages) else None, text)
-        records += own
+        if not own and carried is not None and carried["char_end"] < passage.block.end \
+                and text[start_of_words(text, passage.block.start)] in _OPENING_MARKS:
+            _continue(carried, passage, text)
+            own = [carried]
+        else:
+            records += own
+        last = max(own, key=lambda r: r["char_end"]) if own else None
+        carried = last if last is not None and _open_at_end(passage, text) else None
     records.sort(key=lambda r: (r["char_start"], r["char_end"]))
     for ordinal, record in enumerate(records, start=1):
         record["ordinal"] = ordinal
