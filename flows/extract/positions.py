@@ -54,7 +54,7 @@ _SKIPPABLE = frozenset({
     "just", "even", "flatly", "bluntly", "openly", "separately", "directly", "angrily", "strongly", "sharply",
     "firmly", "immediately", "initially", "subsequently", "now", "finally", "meanwhile", "himself", "herself", "themselves", "itself",
     "frequently", "often", "always", "famously", "curtly", "simply", "explicitly", "clearly",
-    "n't", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially",
+    "n't", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially", "long",
 })
 _TRAILING_ADVERBIALS = frozenset({
     "on", "in", "at", "to", "during", "after", "before", "from", "with", "via", "by", "last", "this", "next",
@@ -75,6 +75,7 @@ _PREPOSITIONS = frozenset({
 })
 _NOT_BEFORE_VERB = frozenset({"to", "the", "a", "an", "his", "her", "its", "their", "our", "my", "your",
                               "this", "that", "these", "those", "no", "any", "every", "each"})
+_CONJUNCTIONS = frozenset({"as", "after", "before", "since", "until"})  # also subordinators: 'after X said …'
 _WH = frozenset({"what", "how", "whether", "why", "where", "when"})
 _CLOSING = frozenset({"”", '"', "’", "'", "»", "“"})
 _RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
@@ -331,7 +332,7 @@ def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_pre
                    speech: bool = False) -> bool:
     if first > 0 and not after_preposition:
         before = tokens[first - 1].lower
-        if (before in _PREPOSITIONS and not (before == "as" and speech)) or (before in _WH and not speech):
+        if (before in _PREPOSITIONS and not (before in _CONJUNCTIONS and speech)) or (before in _WH and not speech):
             return False
     if np.kind == "pronoun":
         return np.head in ("he", "she", "they", "it")
