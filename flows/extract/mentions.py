@@ -895,6 +895,10 @@ class Registry:
             entity = self._by_institution(np, offset)
             if entity is not None:
                 return entity
+        if np.kind == "unknown" and np.definite and len(np.name_tokens) == 1:
+            entity = self._by_last_word(np.name_tokens[0], offset)
+            if entity is not None:
+                return entity
         if np.head and (np.definite or np.kind == "unknown") and not np.indefinite:
             entity = self._by_role(np, offset)
             if entity is not None:
@@ -940,6 +944,16 @@ class Registry:
             if np.affiliation and org.country and org.country != np.affiliation:
                 continue
             if best is None or entity.last_offset >= best.last_offset:
+                best = entity
+        return best
+
+    def _by_last_word(self, word: str, offset: int) -> Entity | None:
+        """'the Times' after 'The New York Times', 'the Post' after 'The Washington Post': the
+        organisation named before whose name ends with the word."""
+        best: Entity | None = None
+        for entity in self.entities:
+            if entity.kind == "organisation" and entity.first_offset <= offset and entity.name.split()[-1] == word \
+                    and len(entity.name.split()) > 1 and (best is None or entity.last_offset >= best.last_offset):
                 best = entity
         return best
 
