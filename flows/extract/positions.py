@@ -548,9 +548,9 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
                            or (sentence_first and tokens[i].capitalised)):
             # '“…,” said Peskov'; '…, noted X.'; 'Said Ellis: “…”'
             span = speaker_right(tokens, last + 1)
-            if span is None:
-                return None
-            np = analyse_np(tokens, span[0], span[1])
+            if span is None or tokens[span[0]].lower in _PREPOSITIONS:
+                return None  # 'Writing for the Ledger, X noted': not the speaker
+            np = _writer_for(tokens, span) or analyse_np(tokens, span[0], span[1])
             if np.kind == "pronoun" and np.head not in ("he", "she", "they"):
                 return None
             if not _valid_subject(tokens, span[0], np):
@@ -564,6 +564,20 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     if apposition is not None:
         registry.describe(entity, apposition)
     return _Found(entity, cue, tokens[i].start, trailing, new_clause)
+
+
+def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None:
+    """'wrote Jane Roe for The Daily Planet': the person before 'for'/'at', with the outlet as
+    affiliation."""
+    for k in range(span[0] + 1, span[1]):
+        if tokens[k].lower in ("for", "at"):
+            person = analyse_np(tokens, span[0], k - 1)
+            if person.kind == "person" and person.confirmed:
+                outlet = analyse_np(tokens, k + 1, span[1])
+                person.affiliation = person.affiliation or outlet.canonical or outlet.text
+                return person
+            return None
+    return None
 
 
 def _inverted_after_comma(tokens: list[Token], i: int, last: int) -> bool:
