@@ -961,6 +961,9 @@ class Registry:
         head = (np.head or "").lower()
         best: Entity | None = None
         covers = gazetteer().role_classes.get(head, ())
+        if np.kind == "organisation" and not covers and not _is_role_head(head, gazetteer()):
+            return None  # 'the Vance campaign' is not its 'campaign spokeswoman'
+
         for entity in self._persons:
             if not entity.role or entity.first_offset > offset:
                 continue
