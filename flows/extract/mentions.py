@@ -767,6 +767,7 @@ class Registry:
 
     entities: list[Entity] = field(default_factory=list)
     speakers: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, entity) of past attributions
+    subjects: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, person) opening a sentence
     # Indexes over `entities`, kept up to date by `_add` and `_rename`, so that resolving a name
     # looks at the few entities it may refer to instead of all of them (in the same order):
     _order: dict[int, int] = field(default_factory=dict, repr=False)  # id(entity) -> position in entities
@@ -993,8 +994,15 @@ class Registry:
 
         for spoke_at, entity in reversed(self.speakers[-_RECENT:]):
             if spoke_at <= offset and fits(entity):
-                if want_person and not entity.gender:
-                    entity.gender = gender
+                if want_person:
+                    # 'Reyes toured the depot. Later he said …': a person who opened a
+                    # later sentence is nearer than the last speaker
+                    subject = next((e for at, e in reversed(self.subjects[-_RECENT:])
+                                    if spoke_at < at <= offset and fits(e)), None)
+                    if subject is not None:
+                        entity = subject
+                    if not entity.gender:
+                        entity.gender = gender
                 return entity
         if not want_person:
             return None
@@ -1004,6 +1012,10 @@ class Registry:
         chosen = max(candidates, key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset)
         chosen.gender = chosen.gender or gender
         return chosen
+
+    def opened(self, entity: Entity, offset: int) -> None:
+        """Record that the person `entity` is the subject that opens a sentence at `offset`."""
+        self.subjects.append((offset, entity))
 
     def spoke(self, entity: Entity, offset: int) -> None:
         """Record that `entity` was the speaker of an attribution at `offset`."""

@@ -753,11 +753,30 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
         passage.attributions.append(label)
         registry.spoke(label.entity, label.offset)
     for index in range(len(passage.sentences)):
+        if index:
+            _opening_subject(passage, index - 1, registry)
         for item in _find(passage, index, registry):
             passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset))
             registry.spoke(item.entity, item.offset)
         # ', saying …' / ', adding …': the sentence's speaker goes on speaking
         _participles(passage, index, registry)
+
+
+def _opening_subject(passage: _Passage, index: int, registry: Registry) -> None:
+    """Note the named person that opens sentence `index` ('Mr. Harlow has defended …'), for the
+    pronouns of the sentences after it."""
+    tokens = passage.tokens[index]
+    if not tokens or passage.quoted[index][0] or not tokens[0].capitalised:
+        return
+    span = np_right(tokens, 0)
+    if span is None or span[1] + 1 >= len(tokens) or not tokens[span[1] + 1].text[:1].islower():
+        return
+    np = analyse_np(tokens, span[0], span[1])
+    if np.kind != "person" or not np.name_tokens:
+        return
+    entity = registry.resolve(np, np.start)
+    if entity is not None and entity.kind == "person":
+        registry.opened(entity, np.start)
 
 
 def _main_subject(tokens: list[Token], quoted: list[bool]) -> NounPhrase | None:
