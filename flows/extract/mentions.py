@@ -599,8 +599,9 @@ def _institution_name(words: list[str]) -> bool:
     if not all(w[:1].isupper() or w.lower() in ("of", "for", "and", "the", "on", "&") for w in words):
         return False
     g = gazetteer()
-    if words[-1].lower() in g.given_names or any(_is_role_word(w, g) and w.lower() not in _INSTITUTION_WORDS
-                                                 for w in words):
+    if words[-1].lower() in g.given_names or any(
+            _is_role_word(w, g) and w.lower() not in _INSTITUTION_WORDS and w.lower().strip(".") not in _ROLE_MODIFIERS
+            for w in words):  # 'Fiscal Policy Institute', 'National Security Council': modifiers
         return False
     return any(w.lower().strip(".") in _INSTITUTION_WORDS for w in words)
 
