@@ -1014,6 +1014,10 @@ class Registry:
         chosen.gender = chosen.gender or gender
         return chosen
 
+    def known_person(self, tokens: tuple[str, ...]) -> Entity | None:
+        """The person already registered under the name `tokens`, if any (registers nothing)."""
+        return self._by_name(tokens)
+
     def opened(self, entity: Entity, offset: int) -> None:
         """Record that the person `entity` is the subject that opens a sentence at `offset`."""
         self.subjects.append((offset, entity))

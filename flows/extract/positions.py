@@ -753,8 +753,7 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
         passage.attributions.append(label)
         registry.spoke(label.entity, label.offset)
     for index in range(len(passage.sentences)):
-        if index:
-            _opening_subject(passage, index - 1, registry)
+        _opening_subject(passage, index, registry)
         for item in _find(passage, index, registry):
             passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset))
             registry.spoke(item.entity, item.offset)
@@ -766,16 +765,20 @@ def _opening_subject(passage: _Passage, index: int, registry: Registry) -> None:
     """Note the named person that opens sentence `index` ('Mr. Harlow has defended …'), for the
     pronouns of the sentences after it."""
     tokens = passage.tokens[index]
-    if not tokens or passage.quoted[index][0] or not tokens[0].capitalised:
+    begin = 0
+    comma = next((k for k in range(min(len(tokens) - 1, 12)) if tokens[k].text == ","), None)
+    if comma is not None and tokens[0].lower in _PREPOSITIONS | {"on", "at"}:
+        begin = comma + 1  # 'At the briefing, Vance called …'
+    if begin >= len(tokens) or passage.quoted[index][begin] or not tokens[begin].capitalised:
         return
-    span = np_right(tokens, 0)
+    span = np_right(tokens, begin)
     if span is None or span[1] + 1 >= len(tokens) or not tokens[span[1] + 1].text[:1].islower():
         return
     np = analyse_np(tokens, span[0], span[1])
     if np.kind != "person" or not np.name_tokens:
         return
-    entity = registry.resolve(np, np.start)
-    if entity is not None and entity.kind == "person":
+    entity = registry.known_person(np.name_tokens)
+    if entity is not None and entity.confirmed:
         registry.opened(entity, np.start)
 
 
