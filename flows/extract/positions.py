@@ -257,6 +257,8 @@ def _skip_left(tokens: list[Token], k: int) -> int:
     """Step left over adverbs, auxiliaries, weekdays and parentheses ('(R-S.C.)') before a verb."""
     while k >= 0:
         word = tokens[k].lower
+        if tokens[k].capitalised and word in _SKIPPABLE and k > 0:
+            break  # 'Julia May said': a name, not a modal
         if word in _SKIPPABLE or word in _WEEKDAYS or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
         elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
