@@ -787,8 +787,8 @@ def _opening_subject(passage: _Passage, index: int, registry: Registry) -> None:
 def _main_subject(tokens: list[Token], quoted: list[bool]) -> NounPhrase | None:
     """The subject of a sentence's main clause: the first noun phrase, at its start or after an
     introductory phrase ('During the speech, Trump attacked …'), that a lower-case word follows."""
-    comma = next((k for k in range(min(len(tokens) - 1, 40)) if tokens[k].text == ","), None)
-    starts = [0] if comma is None else [0, comma + 1]
+    commas = [k for k in range(min(len(tokens) - 1, 40)) if tokens[k].text == ","][:3]
+    starts = [0] + [comma + 1 for comma in commas]
     for begin in starts:
         while begin < len(tokens) and (not tokens[begin].is_word or quoted[begin]):
             begin += 1
@@ -796,6 +796,8 @@ def _main_subject(tokens: list[Token], quoted: list[bool]) -> NounPhrase | None:
         if span is None:
             continue
         after = span[1] + 1
+        if span[0] == span[1] and tokens[span[0]].lower.endswith(("ed", "ing")):
+            continue  # 'Frustrated by the delays, Vance revised …': a participle, not the subject
         if after < len(tokens) and tokens[after].text[:1].islower():
             np = analyse_np(tokens, span[0], span[1])
             if np.kind in ("person", "pronoun", "organisation", "country", "group") or np.head:
