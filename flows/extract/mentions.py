@@ -1007,7 +1007,9 @@ class Registry:
                 return entity
         if not want_person:
             return None
-        candidates = [e for e in self._persons if e.confirmed and e.first_offset <= offset and fits(e)]
+        spoken = {id(e) for _, e in self.speakers}
+        candidates = [e for e in self._persons if e.confirmed and e.first_offset <= offset and fits(e)
+                      and (len(e.tokens) > 1 or e.role or id(e) in spoken)]  # not 'Florence' the city
         if not candidates:
             return None
         chosen = max(candidates, key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset)
