@@ -1032,9 +1032,12 @@ def extract_positions(
         _title_case_verbs(headline)
     for passage in ([headline] if headline else []) + passages:
         _introduce(passage, registry)
+    in_body = [e for e in registry.entities if headline is not None and e.last_offset > headline.block.end]
+    for passage in passages:
+        _attribute(passage, registry)
     records: list[dict[str, Any]] = []
     if headline is not None:
-        in_body = [e for e in registry.entities if e.last_offset > headline.block.end]
+        # after the body, so that a person the body quotes is known to be one
         label = _label(headline, registry)
         known = label is not None and label.entity.kind == "person" and label.entity.confirmed and any(
             label.entity is e for e in in_body)
@@ -1046,8 +1049,6 @@ def extract_positions(
                 if item.entity.kind == "person" and item.entity.confirmed and any(item.entity is e for e in in_body):
                     headline.attributions.append(Attribution(item.entity, item.cue, 0, item.offset))
         records += _assemble(headline, text, article_id, document_id)
-    for passage in passages:
-        _attribute(passage, registry)
     carried: dict[str, Any] | None = None  # the position whose quotation goes on in the next paragraph
     for index, passage in enumerate(passages):
         own = _assemble(passage, text, article_id, document_id)
