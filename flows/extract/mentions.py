@@ -830,7 +830,8 @@ class Registry:
             ent = [t.lower() for t in entity.tokens]
             if ent[-1] != lowered[-1] and not (family_first and len(ent) == 2 and ent[0] == lowered[0]):
                 continue  # surnames match; 'Zhao' also matches 'Zhao Ming' (family name first)
-            if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 and not ent[0].startswith(lowered[0][:1]):
+            if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 and not ent[0].startswith(lowered[0][:1]) \
+                    and ent[-len(lowered):] != lowered:  # 'De Souza' is 'Ana de Souza'
                 continue
             if best is None or len(entity.tokens) > len(best.tokens) or entity.last_offset > best.last_offset:
                 best = entity if (best is None or len(entity.tokens) >= len(best.tokens)) else best
