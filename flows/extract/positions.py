@@ -56,6 +56,9 @@ _SKIPPABLE = frozenset({
     "frequently", "often", "always", "famously", "curtly", "simply", "explicitly", "clearly",
     "n't", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially", "long",
 })
+_ADVERB_LY = re.compile(r"^[a-z]{3,}ly$")  # 'swiftly dismissed', 'quietly conceded'
+_LY_NOUNS = frozenset({"family", "ally", "rally", "assembly", "supply", "reply", "monopoly", "anomaly", "bully",
+                       "daily", "weekly", "monthly", "quarterly", "elderly"})
 _TRAILING_ADVERBIALS = frozenset({
     "on", "in", "at", "to", "during", "after", "before", "from", "with", "via", "by", "last", "this", "next",
     "yesterday", "today", "tonight", "afterwards", "afterward", "later", "earlier", "recently", "separately",
@@ -259,7 +262,8 @@ def _skip_left(tokens: list[Token], k: int) -> int:
         word = tokens[k].lower
         if tokens[k].capitalised and word in _SKIPPABLE and k > 0:
             break  # 'Julia May said': a name, not a modal
-        if word in _SKIPPABLE or word in _WEEKDAYS or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
+        if word in _SKIPPABLE or word in _WEEKDAYS or (_ADVERB_LY.match(word) and not tokens[k].capitalised
+                                                         and word not in _LY_NOUNS) or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
         elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
             k -= 2
