@@ -510,7 +510,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     if tokens[i].capitalised and _first_word(tokens) < i and not (
             i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
         return None  # a capitalised word inside a sentence is a name ('the United States')
-    if i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB or tokens[i - 1].lower in _PREPOSITIONS):
+    head = _catenative(tokens, i)  # 'continued to call for', 'went on to explain': the verb before 'to'
+    if head is None and i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB or tokens[i - 1].lower in _PREPOSITIONS):
         return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
     if last + 1 < n and tokens[last + 1].lower == "to" and cue.act not in ("commissive", "directive") \
             and cue.lemma not in ("say", "tell", "write", "explain"):
@@ -524,7 +525,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         if k >= 0 and tokens[k].lower in _BE:
             return None  # a passive: 'was first declared by', 'was dubbed the winner'
     ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
-    subject = _subject_left(tokens, i, quoted)
+    subject = _subject_left(tokens, head if head is not None else i, quoted)
     trailing = False
     new_clause = False
     np: NounPhrase | None = None
@@ -583,6 +584,24 @@ def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None
                 person.affiliation = person.affiliation or outlet.canonical or outlet.text
                 return person
             return None
+    return None
+
+
+_CATENATIVES = frozenset({"continue", "continues", "continued", "seem", "seems", "seemed", "appear", "appears",
+                          "appeared"})
+_GO_ON = frozenset({"go", "goes", "went", "gone"})
+
+
+def _catenative(tokens: list[Token], i: int) -> int | None:
+    """The verb that a cue at token i is the infinitive of, when it carries the subject:
+    'X continued to call for …', 'X seemed to think …', 'X went on to explain …'."""
+    if i < 2 or tokens[i - 1].lower != "to":
+        return None
+    k = i - 2
+    if tokens[k].lower in _CATENATIVES:
+        return k
+    if tokens[k].lower == "on" and k >= 1 and tokens[k - 1].lower in _GO_ON:
+        return k - 1
     return None
 
 
