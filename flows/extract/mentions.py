@@ -368,6 +368,10 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
             break
         end = i
         i += 1
+    # a lower-case modifier ends no phrase: 'The Ledger first reported', 'the minister also'
+    while end > start and not tokens[end].capitalised and tokens[end].lower in _ROLE_MODIFIERS \
+            and not _is_role_head(tokens[end].lower, g):
+        end -= 1
     return start, end
 
 
