@@ -262,7 +262,7 @@ def _skip_left(tokens: list[Token], k: int) -> int:
         word = tokens[k].lower
         if tokens[k].capitalised and word in _SKIPPABLE and k > 0:
             break  # 'Julia May said': a name, not a modal
-        if word in _SKIPPABLE or word in _WEEKDAYS or (_ADVERB_LY.match(word) and not tokens[k].capitalised
+        if word in _SKIPPABLE or word in _WEEKDAYS or word.replace("’", "'").endswith("n't") or (_ADVERB_LY.match(word) and not tokens[k].capitalised
                                                          and word not in _LY_NOUNS) or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
         elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
@@ -514,7 +514,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     if head is None and i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB or tokens[i - 1].lower in _PREPOSITIONS):
         return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
     if last + 1 < n and tokens[last + 1].lower == "to" and cue.act not in ("commissive", "directive") \
-            and cue.lemma not in ("say", "tell", "write", "explain"):
+            and cue.lemma not in ("say", "tell", "write", "explain", "want", "hope", "wish"):
         return None  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return None  # a participle: handled with the main clause
