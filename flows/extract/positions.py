@@ -79,6 +79,7 @@ _PREPOSITIONS = frozenset({
 _NOT_BEFORE_VERB = frozenset({"to", "the", "a", "an", "his", "her", "its", "their", "our", "my", "your",
                               "this", "that", "these", "those", "no", "any", "every", "each"})
 _CONJUNCTIONS = frozenset({"as", "after", "before", "since", "until"})  # also subordinators: 'after X said …'
+_SUBORDINATORS = frozenset({"when", "after", "because", "while", "as", "since", "before", "although", "though"})
 _WH = frozenset({"what", "how", "whether", "why", "where", "when"})
 _CLOSING = frozenset({"”", '"', "’", "'", "»", "“"})
 _RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
@@ -532,13 +533,14 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     apposition: NounPhrase | None = None
     if subject is not None:
         first, np, apposition = subject
-        if not _valid_subject(tokens, first, np, speech=cue.speech and np.kind == "person"):
+        subordinate = first > 0 and tokens[first - 1].lower in _SUBORDINATORS and np.kind == "person"
+        if not _valid_subject(tokens, first, np, speech=(cue.speech or subordinate) and np.kind == "person"):
             np = None
         else:
             trailing = _trailing(tokens, first, last)
             new_clause = _opens_clause(tokens, first)
             named = np.kind in ("person", "organisation", "country", "pronoun") or (np.kind == "group" and np.canonical)
-            if not cue.speech and not (_opens_sentence(tokens, first) and named):
+            if not cue.speech and not ((_opens_sentence(tokens, first) or subordinate) and named):
                 return None  # action verbs count only for a named subject that opens the sentence
             if word.endswith("s") and word != "says" and not np.head and np.kind not in (
                     "person", "organisation", "country", "pronoun"):
