@@ -519,6 +519,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return None  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return None  # a participle: handled with the main clause
+    if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
+        return None  # 'Jane Roe reported from Kyiv': a credit line, not a statement
     if not word.endswith("ing") and word not in ("quoted",):
         k = i - 1
         while k >= 0 and tokens[k].lower in _ADVERBS:
