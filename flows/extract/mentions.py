@@ -555,7 +555,8 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.role = " ".join(role_words) or None
         np.weak_role = np.weak_role or bool(role_words) and all(_is_rank(w, g) for w in role_words)
         given = g.given_names.get(np.name_tokens[0].lower(), "") if np.name_tokens else ""
-        np.gender = np.gender or given
+        # a name alone ('Jordan', 'Kelly') may be a surname: its gender is not the given name's
+        np.gender = np.gender or (given if len(np.name_tokens) > 1 else "")
         np.confirmed = bool(given or honorific or np.role)
         if lowered[0] in ("the", "a", "an") and len(np.name_tokens) == 1 and not np.confirmed:
             if np.name_tokens[0].isupper() and len(np.name_tokens[0]) > 1:
