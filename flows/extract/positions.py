@@ -746,8 +746,8 @@ _SIGNED = re.compile(r"[”\"’»]\s*[―—–-]{1,2}\s*(?P<who>[A-ZÀ-Þ][\w.
 
 def _signature(passage: _Passage, registry: Registry) -> Attribution | None:
     """'“…” ― Sonya Herr': a quotation signed with a dash and a name."""
-    if not passage.sentences or not passage.quotes:
-        return None
+    if not passage.sentences or not (passage.quotes or passage.sentences[0].text[:1] in _CLOSING):
+        return None  # (a quotation, or a paragraph opened with a stray closing mark: '”We deserve better.” ― Name')
     begin = passage.sentences[0].start
     body = "".join(
         " " * (s.start - (passage.sentences[k - 1].end if k else begin)) + s.text
