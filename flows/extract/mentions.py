@@ -971,6 +971,8 @@ class Registry:
         covers = gazetteer().role_classes.get(head, ())
         if np.kind == "organisation" and not covers and not _is_role_head(head, gazetteer()):
             return None  # 'the Vance campaign' is not its 'campaign spokeswoman'
+        modifiers = [w for w in (np.role or "").lower().replace("-", " ").split() if w != head]
+        best_score = -1
 
         for entity in self._persons:
             if not entity.role or entity.first_offset > offset:
@@ -981,8 +983,10 @@ class Registry:
                 continue
             if np.affiliation and entity.affiliation and np.affiliation != entity.affiliation:
                 continue
-            if best is None or entity.last_offset >= best.last_offset:
-                best = entity
+            # 'the independent candidate': of the candidates, the one whose role says so
+            score = sum(w in role_words for w in modifiers)
+            if best is None or score > best_score or (score == best_score and entity.last_offset >= best.last_offset):
+                best, best_score = entity, score
         return best
 
     def _pronoun(self, np: NounPhrase, offset: int) -> Entity | None:
