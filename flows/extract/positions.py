@@ -355,7 +355,7 @@ def _opens_sentence(tokens: list[Token], first: int) -> bool:
     if first == 0:
         return True
     before = tokens[first - 1].text
-    return before in (",", "—", "–", ":") or before in _CLOSING
+    return before in (",", "—", "–", "―", "--", ":") or before in _CLOSING
 
 
 def _trailing(tokens: list[Token], first: int, last_cue: int) -> bool:
