@@ -781,6 +781,8 @@ class Registry:
     _surnames: dict[str, list[Entity]] = field(default_factory=dict, repr=False)  # last name word, lower case
     _firsts: dict[str, list[Entity]] = field(default_factory=dict, repr=False)  # first word of two-word names
     _named: dict[tuple[str, str], Entity] = field(default_factory=dict, repr=False)  # (kind, name) -> first
+    _spoken: set[int] = field(default_factory=set, repr=False)  # ids of the entities in `speakers`
+    _org_last_words: dict[str, list[Entity]] = field(default_factory=dict, repr=False)  # 'Times' -> orgs
 
     def _add(self, entity: Entity) -> None:
         self._order[id(entity)] = len(self.entities)
@@ -790,6 +792,9 @@ class Registry:
             self._index_name(entity)
         else:
             self._named.setdefault((entity.kind, entity.name), entity)
+            words = entity.name.split()
+            if entity.kind == "organisation" and len(words) > 1:
+                self._org_last_words.setdefault(words[-1], []).append(entity)
 
     def _index_name(self, entity: Entity) -> None:
         if not entity.tokens:
@@ -959,9 +964,8 @@ class Registry:
         """'the Times' after 'The New York Times', 'the Post' after 'The Washington Post': the
         organisation named before whose name ends with the word."""
         best: Entity | None = None
-        for entity in self.entities:
-            if entity.kind == "organisation" and entity.first_offset <= offset and entity.name.split()[-1] == word \
-                    and len(entity.name.split()) > 1 and (best is None or entity.last_offset >= best.last_offset):
+        for entity in self._org_last_words.get(word, ()):
+            if entity.first_offset <= offset and (best is None or entity.last_offset >= best.last_offset):
                 best = entity
         return best
 
@@ -1017,9 +1021,8 @@ class Registry:
                 return entity
         if not want_person:
             return None
-        spoken = {id(e) for _, e in self.speakers}
         candidates = [e for e in self._persons if e.confirmed and e.first_offset <= offset and fits(e)
-                      and (len(e.tokens) > 1 or e.role or id(e) in spoken)]  # not 'Florence' the city
+                      and (len(e.tokens) > 1 or e.role or id(e) in self._spoken)]  # not 'Florence' the city
         if not candidates:
             return None
         chosen = max(candidates, key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset)
@@ -1037,5 +1040,6 @@ class Registry:
     def spoke(self, entity: Entity, offset: int) -> None:
         """Record that `entity` was the speaker of an attribution at `offset`."""
         self.speakers.append((offset, entity))
+        self._spoken.add(id(entity))
         entity.confirmed = True
         entity.last_offset = max(entity.last_offset, offset)
