@@ -935,6 +935,8 @@ class Registry:
                 return None
             label = " ".join(words)
             kind: Kind = "group" if np.plural or np.indefinite else "organisation"
+            if kind == "organisation" and _is_role_head((np.head or "").lower(), gazetteer()):
+                kind = "person"  # 'the Ohio governor' nobody named: a person, never 'it'
             entity = Entity(label, kind, role=None if kind == "organisation" else np.role,
                             affiliation=np.affiliation, plural=np.plural, first_offset=np.start,
                             last_offset=np.end)
