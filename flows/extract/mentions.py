@@ -912,7 +912,7 @@ class Registry:
             entity = self._by_last_word(np.name_tokens[0], offset)
             if entity is not None:
                 return entity
-        if np.head and (np.definite or np.kind == "unknown") and not np.indefinite:
+        if np.head and (np.definite or np.kind == "unknown") and not np.indefinite and not np.plural:
             entity = self._by_role(np, offset)
             if entity is not None:
                 return entity
