@@ -542,7 +542,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             trailing = _trailing(tokens, first, last)
             new_clause = _opens_clause(tokens, first)
             named = np.kind in ("person", "organisation", "country", "pronoun") or (np.kind == "group" and np.canonical) \
-                or (np.definite and np.kind == "unknown" and is_role_word(np.head or ""))  # 'The mayor agreed …'
+                or (tokens[first].lower == "the" and np.kind == "unknown" and is_role_word(np.head or ""))  # 'The mayor agreed …'
             if not cue.speech and not ((_opens_sentence(tokens, first) or subordinate) and named):
                 return None  # action verbs count only for a named subject that opens the sentence
             if word.endswith("s") and word != "says" and not np.head and np.kind not in (
