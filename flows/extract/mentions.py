@@ -912,6 +912,13 @@ class Registry:
             entity = self._by_last_word(np.name_tokens[0], offset)
             if entity is not None:
                 return entity
+            word = np.name_tokens[0]
+            g = gazetteer()
+            if np.text.split()[0] == "The" and word.isalpha() and (word.lower() + "s") not in g.groups \
+                    and word not in g.demonyms:  # ('The Democrat said' is a person)
+                # 'The Courier reported', 'The Ledger wrote': a title with its capitalised article
+                return self.register(NounPhrase("organisation", np.start, np.end, np.text,
+                                                canonical=" ".join(np.text.split())))
         if np.head and (np.definite or np.kind == "unknown") and not np.indefinite and not np.plural:
             entity = self._by_role(np, offset)
             if entity is not None:
