@@ -605,7 +605,8 @@ def _institution_name(words: list[str]) -> bool:
         return False
     g = gazetteer()
     if words[-1].lower() in g.given_names or any(
-            _is_role_word(w, g) and w.lower() not in _INSTITUTION_WORDS and w.lower().strip(".") not in _ROLE_MODIFIERS
+            _is_role_word(w, g) and w.lower() not in _INSTITUTION_WORDS
+            and w.lower().strip(".") not in _ROLE_MODIFIERS
             for w in words):  # 'Fiscal Policy Institute', 'National Security Council': modifiers
         return False
     return any(w.lower().strip(".") in _INSTITUTION_WORDS for w in words)
@@ -840,8 +841,8 @@ class Registry:
             ent = [t.lower() for t in entity.tokens]
             if ent[-1] != lowered[-1] and not (family_first and len(ent) == 2 and ent[0] == lowered[0]):
                 continue  # surnames match; 'Zhao' also matches 'Zhao Ming' (family name first)
-            if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 and not ent[0].startswith(lowered[0][:1]) \
-                    and ent[-len(lowered):] != lowered:  # 'De Souza' is 'Ana de Souza'
+            if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 \
+                    and not ent[0].startswith(lowered[0][:1]) and ent[-len(lowered):] != lowered:  # 'De Souza' is 'Ana de Souza'
                 continue
             if best is None or len(entity.tokens) > len(best.tokens) or entity.last_offset > best.last_offset:
                 best = entity if (best is None or len(entity.tokens) >= len(best.tokens)) else best
@@ -998,7 +999,8 @@ class Registry:
                 continue
             # 'the independent candidate': of the candidates, the one whose role says so
             score = sum(w in role_words for w in modifiers)
-            if best is None or score > best_score or (score == best_score and entity.last_offset >= best.last_offset):
+            if best is None or score > best_score \
+                    or (score == best_score and entity.last_offset >= best.last_offset):
                 best, best_score = entity, score
         return best
 

@@ -57,8 +57,8 @@ _SKIPPABLE = frozenset({
     "n't", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially", "long",
 })
 _ADVERB_LY = re.compile(r"^[a-z]{3,}ly$")  # 'swiftly dismissed', 'quietly conceded'
-_LY_NOUNS = frozenset({"family", "ally", "rally", "assembly", "supply", "reply", "monopoly", "anomaly", "bully",
-                       "daily", "weekly", "monthly", "quarterly", "elderly"})
+_LY_NOUNS = frozenset({"family", "ally", "rally", "assembly", "supply", "reply", "monopoly", "anomaly",
+                       "bully", "daily", "weekly", "monthly", "quarterly", "elderly"})
 _TRAILING_ADVERBIALS = frozenset({
     "on", "in", "at", "to", "during", "after", "before", "from", "with", "via", "by", "last", "this", "next",
     "yesterday", "today", "tonight", "afterwards", "afterward", "later", "earlier", "recently", "separately",
@@ -79,7 +79,8 @@ _PREPOSITIONS = frozenset({
 _NOT_BEFORE_VERB = frozenset({"to", "the", "a", "an", "his", "her", "its", "their", "our", "my", "your",
                               "this", "that", "these", "those", "no", "any", "every", "each"})
 _CONJUNCTIONS = frozenset({"as", "after", "before", "since", "until"})  # also subordinators: 'after X said …'
-_SUBORDINATORS = frozenset({"when", "after", "because", "while", "as", "since", "before", "although", "though"})
+_SUBORDINATORS = frozenset({"when", "after", "because", "while", "as", "since", "before", "although",
+                            "though"})
 _WH = frozenset({"what", "how", "whether", "why", "where", "when"})
 _CLOSING = frozenset({"”", '"', "’", "'", "»", "“"})
 _RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
@@ -263,8 +264,10 @@ def _skip_left(tokens: list[Token], k: int) -> int:
         word = tokens[k].lower
         if tokens[k].capitalised and word in _SKIPPABLE and k > 0:
             break  # 'Julia May said': a name, not a modal
-        if word in _SKIPPABLE or word in _WEEKDAYS or word.replace("’", "'").endswith("n't") or (_ADVERB_LY.match(word) and not tokens[k].capitalised
-                                                         and word not in _LY_NOUNS) or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
+        adverb = _ADVERB_LY.match(word) is not None and not tokens[k].capitalised and word not in _LY_NOUNS
+        negated = word.replace("’", "'").endswith("n't")  # 'isn’t saying'
+        if word in _SKIPPABLE or word in _WEEKDAYS or adverb or negated \
+                or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
         elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
             k -= 2
@@ -339,7 +342,8 @@ def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_pre
                    speech: bool = False) -> bool:
     if first > 0 and not after_preposition:
         before = tokens[first - 1].lower
-        if (before in _PREPOSITIONS and not (before in _CONJUNCTIONS and speech)) or (before in _WH and not speech):
+        if (before in _PREPOSITIONS and not (before in _CONJUNCTIONS and speech)) \
+                or (before in _WH and not speech):
             return False
     if np.kind == "pronoun":
         return np.head in ("he", "she", "they", "it")
@@ -512,7 +516,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
         return None  # a capitalised word inside a sentence is a name ('the United States')
     head = _catenative(tokens, i)  # 'continued to call for', 'went on to explain': the verb before 'to'
-    if head is None and i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB or tokens[i - 1].lower in _PREPOSITIONS):
+    if head is None and i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB
+                                   or tokens[i - 1].lower in _PREPOSITIONS):
         return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
     if last + 1 < n and tokens[last + 1].lower == "to" and cue.act not in ("commissive", "directive") \
             and cue.lemma not in ("say", "tell", "write", "explain", "want", "hope", "wish"):
@@ -541,8 +546,9 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         else:
             trailing = _trailing(tokens, first, last)
             new_clause = _opens_clause(tokens, first)
-            named = np.kind in ("person", "organisation", "country", "pronoun") or (np.kind == "group" and np.canonical) \
-                or (tokens[first].lower == "the" and np.kind == "unknown" and is_role_word(np.head or ""))  # 'The mayor agreed …'
+            described = tokens[first].lower == "the" and np.kind == "unknown" and is_role_word(np.head or "")
+            named = np.kind in ("person", "organisation", "country", "pronoun") \
+                or (np.kind == "group" and np.canonical) or described  # 'The mayor agreed …'
             if not cue.speech and not ((_opens_sentence(tokens, first) or subordinate) and named):
                 return None  # action verbs count only for a named subject that opens the sentence
             if word.endswith("s") and word != "says" and not np.head and np.kind not in (
@@ -592,8 +598,8 @@ def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None
     return None
 
 
-_CATENATIVES = frozenset({"continue", "continues", "continued", "seem", "seems", "seemed", "appear", "appears",
-                          "appeared"})
+_CATENATIVES = frozenset({"continue", "continues", "continued", "seem", "seems", "seemed", "appear",
+                          "appears", "appeared"})
 _GO_ON = frozenset({"go", "goes", "went", "gone"})
 
 
@@ -748,7 +754,7 @@ _SIGNED = re.compile(r"[”\"’»]\s*[―—–-]{1,2}\s*(?P<who>[A-ZÀ-Þ][\w.
 def _signature(passage: _Passage, registry: Registry) -> Attribution | None:
     """'“…” ― Sonya Herr': a quotation signed with a dash and a name."""
     if not passage.sentences or not (passage.quotes or passage.sentences[0].text[:1] in _CLOSING):
-        return None  # (a quotation, or a paragraph opened with a stray closing mark: '”We deserve better.” ― Name')
+        return None  # (a quotation, or a paragraph opened with a stray mark: '”We deserve better.” ― Name')
     begin = passage.sentences[0].start
     body = "".join(
         " " * (s.start - (passage.sentences[k - 1].end if k else begin)) + s.text

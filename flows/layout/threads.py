@@ -117,9 +117,14 @@ _FOOTER = re.compile(
     re.I,
 )
 _REPLY_TO = re.compile(r"^(?:in\s+)?(?:reply|replying|response)\s+to\s+@?(?P<name>.{1,60}?)\s*:?$", re.I)
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})  # 'He said:' opens a quotation, not a comment
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 _LEVEL = re.compile(r"^level\s+\d+$", re.I)
 _NAME_LIKE = re.compile(r"^[\w@][\w.'’\- @]{0,48}[\w.]$|^\w$")
+
+
+def _pronoun(author: str) -> bool:
+    """'He said:' opens a quotation in an article, it is no comment header."""
+    return author.strip().lower() in _PRONOUNS
 
 
 def _has_bullet(text: str) -> bool:
@@ -171,7 +176,7 @@ def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int
     # (_SAYS needs a colon, _SAID an ellipsis or colon at the end, _DISQUS a bullet: lines without
     # them are not tried, which spares the patterns' bounded but slow look for where the name ends)
     match = _SAYS.match(key) if ":" in key else None
-    if match and len(match.group("author").split()) <= 5 and match.group("author").strip().lower() not in _PRONOUNS:
+    if match and len(match.group("author").split()) <= 5 and not _pronoun(match.group("author")):
         rest = match.group("rest").strip()
         header = _Header("says", author=match.group("author").strip())
         if rest and looks_like_date(rest):
@@ -182,7 +187,7 @@ def _match_header(lines: list[Line], i: int, now: datetime, numbered_indent: int
             header.posted, header.parent_author, header.consumes = _date_after(lines, i)
         return header
     match = _SAID.match(key) if key.rstrip().endswith(("...", "…", ":")) else None
-    if match and len(match.group("author").split()) <= 5 and match.group("author").strip().lower() not in _PRONOUNS:
+    if match and len(match.group("author").split()) <= 5 and not _pronoun(match.group("author")):
         return _Header("said", author=match.group("author").strip())
     match = _FOOTER.match(key)
     if match and _time_ok(match.group("time"), now):
