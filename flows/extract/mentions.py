@@ -533,7 +533,7 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     if given_at > 0 and len(name) - given_at >= 2:
         j += given_at
         name = name[given_at:]
-    # 'The U.S. Chamber of Commerce', 'Crosscut Strategies': a capitalised name of an institution.
+    # 'The U.S. Chamber of Commerce', 'Northgate Strategies': a capitalised name of an institution.
     if given_at < 0 and _institution_name(rest):
         np.kind = "organisation"
         np.canonical = " ".join(rest).strip()
@@ -632,8 +632,8 @@ def postmodifier_affiliation(tokens: list[Token], at: int) -> tuple[str | None, 
 
 
 def speaker_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
-    """The speaker phrase starting at `start` after a cue ('said 9/11 widow Terry Strada', 'according to
-    conservative talk radio host Rush Limbaugh'): the noun phrase there, stretched over up to five
+    """The speaker phrase starting at `start` after a cue ('said flood survivor Ana Ruiz', 'according to
+    veteran late-night radio host Sam Carter'): the noun phrase there, stretched over up to five
     lower-case words or numbers to a capitalised name when the phrase alone names nobody."""
     span = np_right(tokens, start)
     names = span is not None and any(t.capitalised for t in tokens[span[0] : span[1] + 1]

@@ -286,8 +286,8 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
     """The subject noun phrase before the cue at token i: (first token, phrase, apposition).
 
     Walks back over parentheticals between commas ('Lavrov, for his part, warned'; 'Kuleba, who
-    …, thanked'; 'Ayrault, the foreign minister of France, a permanent member of the Security
-    Council, said') to the phrase that opens the clause; an apposition that names the speaker
+    …, thanked'; 'Dupont, the foreign minister of Belgium, a founding member of the alliance,
+    said') to the phrase that opens the clause; an apposition that names the speaker
     ('The EU's chief, Kaja Kallas, said') wins over the description before it."""
     k = _skip_left(tokens, i - 1)
     if k < 0:
