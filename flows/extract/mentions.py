@@ -546,7 +546,8 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.name_tokens = tuple(n for n in name if n.lower() not in _NAME_SUFFIX)
         honorific = next((w for w in role_words if w.lower() in g.honorifics or w.lower() + "." in g.honorifics), None)
         if honorific is not None:
-            expansion, gender = g.honorifics.get(honorific.lower()) or g.honorifics.get(honorific.lower() + ".", ("", ""))
+            key = honorific.lower()
+            expansion, gender = g.honorifics.get(key) or g.honorifics.get(key + ".", ("", ""))
             np.gender = gender
             role_words = [w for w in role_words if w != honorific]
             if expansion and not role_words and expansion.lower() in g.roles:
@@ -841,8 +842,9 @@ class Registry:
             ent = [t.lower() for t in entity.tokens]
             if ent[-1] != lowered[-1] and not (family_first and len(ent) == 2 and ent[0] == lowered[0]):
                 continue  # surnames match; 'Zhao' also matches 'Zhao Ming' (family name first)
+            # 'De Souza' is 'Ana de Souza'
             if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 \
-                    and not ent[0].startswith(lowered[0][:1]) and ent[-len(lowered):] != lowered:  # 'De Souza' is 'Ana de Souza'
+                    and not ent[0].startswith(lowered[0][:1]) and ent[-len(lowered):] != lowered:
                 continue
             if best is None or len(entity.tokens) > len(best.tokens) or entity.last_offset > best.last_offset:
                 best = entity if (best is None or len(entity.tokens) >= len(best.tokens)) else best

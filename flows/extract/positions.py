@@ -52,7 +52,8 @@ _SKIPPABLE = frozenset({
     "should", "may", "might", "must", "did", "does", "do", "was", "is", "were", "are", "not", "never", "then",
     "again", "once", "recently", "publicly", "privately", "earlier", "quickly", "further", "already", "still",
     "just", "even", "flatly", "bluntly", "openly", "separately", "directly", "angrily", "strongly", "sharply",
-    "firmly", "immediately", "initially", "subsequently", "now", "finally", "meanwhile", "himself", "herself", "themselves", "itself",
+    "firmly", "immediately", "initially", "subsequently", "now", "finally", "meanwhile",
+    "himself", "herself", "themselves", "itself",
     "frequently", "often", "always", "famously", "curtly", "simply", "explicitly", "clearly",
     "n't", "allegedly", "yesterday", "today", "tonight", "twice", "formally", "officially", "long",
 })
@@ -88,9 +89,10 @@ _LABEL = re.compile(
     r"^(?:[\"“”]\s*)?(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
     r"(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^:,]{2,60}?)?)\s*:\s+(?=\S)"
 )
-_NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "clarification", "editor's note", "reporter's note",
-                        "key figures", "turnout", "source", "sources", "photo", "video", "watch", "read",
-                        "read more", "related", "see also", "correction", "disclaimer", "next step", "background"})
+_NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "clarification", "editor's note",
+                        "reporter's note", "key figures", "turnout", "source", "sources", "photo", "video", "watch",
+                        "read", "read more", "related", "see also", "correction", "disclaimer", "next step",
+                        "background"})
 _TITLE_SMALL = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "at", "by", "with", "de"})
 
 
@@ -322,14 +324,14 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
                     apposition = segment
                     if segment.role and segment.affiliation is None:
                         segment.affiliation = postmodifier_affiliation(tokens, span[1] + 1)[0]
-        left = np_left(tokens, _skip_left(tokens, c - 1))
-        if left is None:
+        phrase = np_left(tokens, _skip_left(tokens, c - 1))
+        if phrase is None:
             return None
-        before = tokens[left[0] - 1].lower if left[0] > 0 else ""
+        before = tokens[phrase[0] - 1].lower if phrase[0] > 0 else ""
         if before in _PREPOSITIONS and before not in ("as",):
             right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
             continue
-        return left[0], analyse_np(tokens, left[0], left[1]), apposition
+        return phrase[0], analyse_np(tokens, phrase[0], phrase[1]), apposition
     return None
 
 

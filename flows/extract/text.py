@@ -283,10 +283,13 @@ def find_quotes(text: str, offset: int = 0) -> list[Quote]:
                 break
             j = stop.start()
             c = text[j]
-            if c in close and (c not in "’'" or (_closes(text, j) and not _is_apostrophe(text, j))):
-                if c != '"' or _closes(text, j) or j + 1 == n:
-                    end = j
-                    break
+            if (
+                c in close
+                and (c not in "’'" or (_closes(text, j) and not _is_apostrophe(text, j)))
+                and (c != '"' or _closes(text, j) or j + 1 == n)
+            ):
+                end = j
+                break
             if single and (c == "\n" or j - i > _MAX_SINGLE_QUOTE):
                 break
             j += 1
