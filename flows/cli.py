@@ -283,16 +283,20 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
                 result = _run_without_prefect(args, raw, sources_file)
             else:
                 _prefect_defaults()
-                from flows.flow import run_flow
+                from flows.prefect_api import temporary_server
 
-                result = run_flow(
-                    runner=args.runner, dask_address=args.dask_address,
-                    raw=str(raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
-                    max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
-                    max_depth=args.max_depth, max_line_chars=args.max_line_chars, wait=args.wait, full=args.full,
-                    sources=str(sources_file) if use_sources else None, select=list(args.source) or None,
-                    workers=args.workers,
-                )
+                with temporary_server(Path(os.environ["PREFECT_HOME"])) as server:
+                    from flows.flow import run_flow  # (while the server starts)
+
+                    result = run_flow(
+                        runner=args.runner, dask_address=args.dask_address,
+                        api_url=server.api_url() if server is not None else None,
+                        raw=str(raw), out=str(args.out), keep=args.keep, batch_size=args.batch_size,
+                        max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
+                        max_depth=args.max_depth, max_line_chars=args.max_line_chars, wait=args.wait,
+                        full=args.full, sources=str(sources_file) if use_sources else None,
+                        select=list(args.source) or None, workers=args.workers,
+                    )
     finally:
         listen(None)
     _print_summary(console, result)

@@ -271,10 +271,13 @@ def _quick_flows(api_url: str | None = None) -> Iterator[None]:
         yield
 
 
-def run_flow(*, runner: str = "local", dask_address: str | None = None, **parameters: Any) -> dict[str, Any]:
+def run_flow(
+    *, runner: str = "local", dask_address: str | None = None, api_url: str | None = None, **parameters: Any
+) -> dict[str, Any]:
     """Run `publish_flow` with `parameters` on the task runner named `runner` ("local": threads
     and a pool of processes on this machine; "dask": a Dask cluster, at `dask_address` or a local
-    one) and return its summary.
+    one) and return its summary. `api_url`: the Prefect API to report to (default: the configured
+    one, or a temporary server that Prefect starts).
 
     Raises:
         ConfigError: an unknown runner, an address without the Dask runner, or no prefect-dask.
@@ -284,10 +287,10 @@ def run_flow(*, runner: str = "local", dask_address: str | None = None, **parame
     if dask_address and runner != "dask":
         raise ConfigError("--dask-address goes with --runner dask", uri="--dask-address")
     if runner == "local":
-        with _quick_flows():
+        with _quick_flows(api_url):
             summary: dict[str, Any] = publish_flow(**parameters)
         return summary
-    api_url = _api_url()
+    api_url = api_url or _api_url()
     task_runner = dask_task_runner(dask_address, workers=parameters.get("workers"), api_url=api_url)
     with _quick_flows(api_url):
         result: dict[str, Any] = publish_flow.with_options(task_runner=task_runner)(**parameters)

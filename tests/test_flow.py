@@ -59,3 +59,34 @@ def test_run_without_prefect(raw_dir: Path, tmp_path: Path, capsys: pytest.Captu
     (raw_dir / "more.txt").write_text("A Second Headline\n\nThe minister said the talks went well.\n")
     assert main(["run", "--no-prefect", "--raw", str(raw_dir), "--out", str(out)]) == 0
     assert "carried 1 unchanged documents forward" in capsys.readouterr().out
+
+
+def test_cli_run_starts_and_stops_its_own_prefect_server(raw_dir: Path, tmp_path: Path) -> None:
+    """Without a configured Prefect API, `broadsheet run` (a real process) starts a temporary
+    Prefect server before it imports the flow, runs the flow on it, and stops it."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--raw", str(raw_dir), "--out", str(out), "-q"],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "published release" in done.stdout
+    assert (home / "temporary-server.log").exists()  # the server was ours, under PREFECT_HOME
+    assert (home / "prefect.db").exists()  # and the flow run was recorded in its database
+    # ... and stopped it: no process is left with that PREFECT_HOME (Linux: /proc/PID/environ)
+    marker = f"PREFECT_HOME={home}".encode()
+    left = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes().split(b"\0"):
+                left.append(environ.parent.name)
+        except OSError:
+            continue
+    assert not left
+    catalog = json.loads((out / "catalog.json").read_text())
+    assert len(catalog["releases"]) == 1
