@@ -73,15 +73,30 @@ class Direct:
         return run_once(raw, out, workers=self.workers)
 
 
-@dataclass(frozen=True, slots=True)
 class PrefectFlow:
-    """The Prefect flow as `broadsheet run` runs it (`flows.flow.run_flow`) on Prefect's temporary
-    local server, which it starts (start-up included), parsing in one process per core."""
+    """The Prefect flow as `broadsheet run` runs it (`flows.flow.run_flow`) on a temporary local
+    Prefect server that it starts (`flows.prefect_api`; start-up included), parsing in one process
+    per core. The server stays up for a rerun in the same process."""
+
+    def __init__(self) -> None:
+        self._url: str | None = None
 
     def run(self, raw: Path, out: Path) -> Any:
+        import atexit
+        import contextlib
+
+        from flows.prefect_api import temporary_server
+
+        if self._url is None:  # (the first run starts it; a rerun in this process uses it again)
+            stack = contextlib.ExitStack()
+            atexit.register(stack.close)
+            server = stack.enter_context(temporary_server(Path(os.environ.get("PREFECT_HOME", ROOT / "out"))))
+            import flows.flow  # noqa: F401  (imported while the server starts)
+
+            self._url = server.api_url() if server is not None else ""
         from flows.flow import run_flow
 
-        return SimpleNamespace(**run_flow(raw=str(raw), out=str(out)))
+        return SimpleNamespace(**run_flow(raw=str(raw), out=str(out), api_url=self._url or None))
 
 
 class PrefectOnServer:
