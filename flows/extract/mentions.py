@@ -160,6 +160,17 @@ _ROLE_WORDS: dict[str, bool] = {}
 _NP_WORDS: dict[str, bool] = {}
 
 
+def _proper_modifiers(role: str | None) -> frozenset[str]:
+    """The capitalised words of a role other than its head and honorifics: 'Republican' in
+    'Republican presidential nominee', 'Vermont' in 'the Vermont senator'."""
+    if not role:
+        return frozenset()
+    g = gazetteer()
+    return frozenset(w.lower() for w in role.replace("-", " ").split()
+                     if w[:1].isupper() and not _is_role_head(w.lower(), g) and w.lower() not in g.honorifics
+                     and w.lower() + "." not in g.honorifics and w.lower() not in g.function_words)
+
+
 def _is_role_word(word: str, g: Gazetteer) -> bool:
     known = _ROLE_WORDS.get(word)
     if known is not None:
@@ -923,7 +934,7 @@ class Registry:
                 return self.register(NounPhrase("organisation", np.start, np.end, np.text,
                                                 canonical=" ".join(np.text.split())))
         if np.head and (np.definite or np.kind == "unknown") and not np.indefinite and not np.plural:
-            entity = self._by_role(np, offset)
+            entity = self._by_role(np, offset) or self._by_unstated_role(np, offset)
             if entity is not None:
                 return entity
         if np.text.split()[0].lower() in ("our", "my", "your"):
@@ -988,6 +999,7 @@ class Registry:
         if np.kind == "organisation" and not covers and not _is_role_head(head, gazetteer()):
             return None  # 'the Vance campaign' is not its 'campaign spokeswoman'
         modifiers = [w for w in (np.role or "").lower().replace("-", " ").split() if w != head]
+        marks = _proper_modifiers(np.role)
         best_score = -1
 
         for entity in self._persons:
@@ -999,12 +1011,30 @@ class Registry:
                 continue
             if np.affiliation and entity.affiliation and np.affiliation != entity.affiliation:
                 continue
+            theirs = _proper_modifiers(entity.role)
+            if marks and theirs and not marks & theirs:
+                continue  # 'the Republican nominee' is not the 'Democratic vice presidential nominee'
             # 'the independent candidate': of the candidates, the one whose role says so
             score = sum(w in role_words for w in modifiers)
             if best is None or score > best_score \
                     or (score == best_score and entity.last_offset >= best.last_offset):
                 best, best_score = entity, score
         return best
+
+    def _by_unstated_role(self, np: NounPhrase, offset: int) -> Entity | None:
+        """'Sanders said … The Vermont senator added': a definite role description that no one
+        was introduced with refers to the last person who spoke, if their role was never stated."""
+        words = np.text.split()
+        if not np.definite or not _is_role_head((np.head or "").lower(), gazetteer()) \
+                or not words or words[-1][:1].isupper():
+            return None  # ('The Charlotte Observer found': a name, not a description)
+        for spoke_at, entity in reversed(self.speakers[-_RECENT:]):
+            if spoke_at <= offset and entity.kind == "person":
+                if entity.role is None and not (np.affiliation and entity.affiliation
+                                                and np.affiliation != entity.affiliation):
+                    return entity
+                return None
+        return None
 
     def _pronoun(self, np: NounPhrase, offset: int) -> Entity | None:
         word = (np.head or "").lower()

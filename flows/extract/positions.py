@@ -204,10 +204,27 @@ def _introduce(passage: _Passage, registry: Registry) -> None:
             if left is not None and left[0] < first:
                 first = left[0]
             np = analyse_np(tokens, first, last)
+            if np.kind == "unknown" and last > first and tokens[last].lower.endswith(_POSSESSIVE):
+                np = _possessor_np(tokens, first, last) or np  # 'nominee Jane Roe’s tax returns'
             entity = registry.register(np) if np.kind in ("person", "organisation", "country") else None
             if entity is not None and entity.kind == "person":
                 _apposition(tokens, first, last, entity, registry)
             j = last + 1
+
+
+_POSSESSIVE = ("’s", "'s")
+
+
+def _possessor_np(tokens: list[Token], first: int, last: int) -> NounPhrase | None:
+    """'Republican presidential nominee Jane Roe’s': the person who owns something, with the role
+    their pre-modifiers state, or None when the phrase before the possessive names no person."""
+    owner = tokens[last]
+    bare = Token.of(owner.text[:-2], owner.start, owner.end - 2)
+    np = analyse_np([*tokens[first:last], bare], 0, last - first)
+    if np.kind != "person" or not np.confirmed:
+        return None
+    np.start, np.end = tokens[first].start, bare.end
+    return np
 
 
 def _apposition(tokens: list[Token], first: int, last: int, entity: Entity, registry: Registry) -> None:
@@ -392,6 +409,7 @@ class _Found:
 
 
 _MAX_PARENTHETICAL = 60  # tokens: a longer stretch between commas is not an apposition
+_MAX_CONJUNCTS = 4  # names coordinated before a subject ('France, Germany, Italy and Spain said')
 _COORDINATORS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
 
 
@@ -456,9 +474,7 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                 _prep_cue(tokens, i, last, cue, registry, found)
             i = last + 1
             continue
-        candidate = _verb_attribution(tokens, i, last, cue, registry, quoted)
-        if candidate is not None:
-            found.append(candidate)
+        found += _verb_attribution(tokens, i, last, cue, registry, quoted)
         i = last + 1
     return _prune(_merge_prep_cues(found))
 
@@ -510,57 +526,85 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
         found.append(_Found(entity, cue, tokens[i].start, False, True))
 
 
+def _coordinable(np: NounPhrase) -> bool:
+    return np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical))
+
+
+def _conjuncts_left(tokens: list[Token], first: int, np: NounPhrase) -> list[tuple[int, NounPhrase]]:
+    """The names coordinated before the subject at `first`, leftmost first: 'China and Russia
+    support …', 'France, Germany and Italy called for …'. Each is a speaker of its own."""
+    if first < 2 or tokens[first - 1].lower != "and" or not _coordinable(np):
+        return []
+    conjuncts: list[tuple[int, NounPhrase]] = []
+    end = first - 2
+    for _ in range(_MAX_CONJUNCTS):
+        left = description_left(tokens, end)
+        if left is None or left[1] != end or not _coordinable(left[2]):
+            break
+        conjuncts.insert(0, (left[0], left[2]))
+        if left[0] < 2 or tokens[left[0] - 1].text != ",":
+            break
+        end = left[0] - 2  # 'France, Germany and …'
+    return conjuncts
+
+
 def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry,
-                      quoted: list[bool] | None = None) -> _Found | None:
+                      quoted: list[bool] | None = None) -> list[_Found]:
+    """The attributions of the verb cue at token i (one per coordinated speaker), or none."""
     n = len(tokens)
     word = tokens[i].lower
     if tokens[i].capitalised and _first_word(tokens) < i and not (
             i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
-        return None  # a capitalised word inside a sentence is a name ('the United States')
+        return []  # a capitalised word inside a sentence is a name ('the United States')
     head = _catenative(tokens, i)  # 'continued to call for', 'went on to explain': the verb before 'to'
     if head is None and i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB
                                    or tokens[i - 1].lower in _PREPOSITIONS):
-        return None  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
+        return []  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
     if last + 1 < n and tokens[last + 1].lower == "to" and cue.act not in ("commissive", "directive") \
             and cue.lemma not in ("say", "tell", "write", "explain", "want", "hope", "wish"):
-        return None  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
+        return []  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
-        return None  # a participle: handled with the main clause
+        return []  # a participle: handled with the main clause
     if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
-        return None  # 'Jane Roe reported from Kyiv': a credit line, not a statement
+        return []  # 'Jane Roe reported from Kyiv': a credit line, not a statement
     if not word.endswith("ing") and word not in ("quoted",):
         k = i - 1
         while k >= 0 and tokens[k].lower in _ADVERBS:
             k -= 1
         if k >= 0 and tokens[k].lower in _BE:
-            return None  # a passive: 'was first declared by', 'was dubbed the winner'
+            return []  # a passive: 'was first declared by', 'was dubbed the winner'
     ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
     subject = _subject_left(tokens, head if head is not None else i, quoted)
     trailing = False
     new_clause = False
     np: NounPhrase | None = None
     apposition: NounPhrase | None = None
+    conjuncts: list[tuple[int, NounPhrase]] = []
     if subject is not None:
         first, np, apposition = subject
-        subordinate = first > 0 and tokens[first - 1].lower in _SUBORDINATORS and np.kind == "person"
-        if not _valid_subject(tokens, first, np, speech=(cue.speech or subordinate) and np.kind == "person"):
+        conjuncts = _conjuncts_left(tokens, first, np)
+        opening = conjuncts[0][0] if conjuncts else first  # where the (coordinated) subject starts
+        if conjuncts and not _opens_clause(tokens, opening):
+            conjuncts, opening = [], first  # 'Sherman met Lavrov and Ryabkov said': not coordinated
+        subordinate = opening > 0 and tokens[opening - 1].lower in _SUBORDINATORS and np.kind == "person"
+        if not _valid_subject(tokens, opening, np, speech=(cue.speech or subordinate) and np.kind == "person"):
             np = None
         else:
-            trailing = _trailing(tokens, first, last)
-            new_clause = _opens_clause(tokens, first)
+            trailing = _trailing(tokens, opening, last)
+            new_clause = _opens_clause(tokens, opening)
             described = tokens[first].lower == "the" and np.kind == "unknown" and is_role_word(np.head or "")
             named = np.kind in ("person", "organisation", "country", "pronoun") \
                 or (np.kind == "group" and np.canonical) or described  # 'The mayor agreed …'
-            if not cue.speech and not ((_opens_sentence(tokens, first) or subordinate) and named):
-                return None  # action verbs count only for a named subject that opens the sentence
+            if not cue.speech and not ((_opens_sentence(tokens, opening) or subordinate) and named):
+                return []  # action verbs count only for a named subject that opens the sentence
             if word.endswith("s") and word != "says" and not np.head and np.kind not in (
                     "person", "organisation", "country", "pronoun"):
-                return None  # 'the other Baltic states', 'the new claims': a plural noun
+                return []  # 'the other Baltic states', 'the new claims': a plural noun
             if word.endswith("s") and word != "says" and np.kind == "person" and not np.confirmed \
                     and tokens[first].lower in ("the", "other", "a", "an"):
-                return None
+                return []
             if ends and not trailing and np.kind not in ("person", "pronoun"):
-                return None  # a reporting verb with nothing reported
+                return []  # a reporting verb with nothing reported
     if np is None:
         # inverted: '“…,” said Peskov' / '“…,” said the minister'
         sentence_first = _first_word(tokens) >= i or (tokens[i - 1].text in _CLOSING and i <= 2)
@@ -569,21 +613,24 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             # '“…,” said Peskov'; '…, noted X.'; 'Said Ellis: “…”'
             span = speaker_right(tokens, last + 1)
             if span is None or tokens[span[0]].lower in _PREPOSITIONS:
-                return None  # 'Writing for the Ledger, X noted': not the speaker
+                return []  # 'Writing for the Ledger, X noted': not the speaker
             np = _writer_for(tokens, span) or analyse_np(tokens, span[0], span[1])
             if np.kind == "pronoun" and np.head not in ("he", "she", "they"):
-                return None
+                return []
             if not _valid_subject(tokens, span[0], np):
-                return None
+                return []
             trailing = new_clause = True
         else:
-            return None
+            return []
     entity = registry.resolve(np, np.start)
     if entity is None:
-        return None
+        return []
     if apposition is not None:
         registry.describe(entity, apposition)
-    return _Found(entity, cue, tokens[i].start, trailing, new_clause)
+    found = [_Found(other, cue, tokens[i].start, trailing, new_clause)
+             for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
+    return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
+            and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause)]
 
 
 def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None:
