@@ -49,6 +49,22 @@ def test_cue_phrases() -> None:
     assert phrases[("according", "to")].kind == "prep"
 
 
+def test_reporting_nouns() -> None:
+    rows = read_table("reporting_nouns.csv")
+    _unique(rows, "noun")
+    verbs = {row["lemma"]: row["act"] for row in read_table("reporting_verbs.csv")}
+    forms: Counter[str] = Counter()
+    for row in rows:
+        # every noun is the nominalisation of a reporting verb, with that verb's lemma and act
+        assert verbs.get(row["lemma"]) == row["act"], row
+        assert row["complement"] in ("that", "to", "for") and row["noun"] in row["forms"].split("|"), row
+        forms.update(row["forms"].split("|"))
+    assert not [f for f, n in forms.items() if n > 1]
+    nouns = gazetteer().nouns
+    assert nouns["claim"][0].lemma == "claim" and nouns["claim"][0].kind == "noun"
+    assert nouns["warnings"][0].lemma == "warn" and nouns["pledge"] == (nouns["pledge"][0], "to")
+
+
 def test_countries_and_demonyms_agree_with_iso_3166() -> None:
     countries = read_table("countries.csv")
     _unique(countries, "alpha2")

@@ -23,8 +23,9 @@ __all__ = ["Cue", "Gazetteer", "Organisation", "gazetteer"]
 class Cue:
     """A reporting expression: its lemma, speech-act class, and how it attributes.
 
-    `kind` is "verb" (a subject speaks), "prep" ("according to X"), or "relay"
-    ("quoted X as saying": the speaker is X, not the relaying subject).
+    `kind` is "verb" (a subject speaks), "prep" ("according to X"), "relay"
+    ("quoted X as saying": the speaker is X, not the relaying subject), or "noun" ("X's claim
+    that …": the possessor speaks).
     `speech` verbs report speech in any clause; other verbs ("offer", "seek",
     "reject") count only as the main verb of a sentence whose subject opens it.
     """
@@ -101,6 +102,7 @@ class Gazetteer:
     verbs: dict[str, Cue]  # inflected form -> cue
     phrases: dict[tuple[str, ...], Cue]  # lower-case words -> cue
     max_phrase: int
+    nouns: dict[str, tuple[Cue, str]]  # 'claim' -> (cue, complement: 'that' | 'to')
     demonyms: _Names  # 'Russian' / 'U.S.' -> 'Russia' / 'United States'
     countries: _Names  # 'Russia' / 'the United States' -> 'Russia'
     capitals: _Names  # 'Moscow' -> 'Russia'
@@ -138,6 +140,10 @@ def gazetteer() -> Gazetteer:
     for row in read_table("cue_phrases.csv"):
         words = tuple(row["phrase"].lower().split())
         phrases[words] = Cue(row["lemma"], row["act"], row["kind"], True)
+    nouns: dict[str, tuple[Cue, str]] = {}
+    for row in read_table("reporting_nouns.csv"):
+        for form in row["forms"].split("|"):
+            nouns[form.lower()] = (Cue(row["lemma"], row["act"], "noun", True), row["complement"])
     country_pairs: list[tuple[str, str]] = []
     capital_pairs: list[tuple[str, str]] = []
     for row in read_table("countries.csv"):
@@ -164,6 +170,7 @@ def gazetteer() -> Gazetteer:
         verbs=verbs,
         phrases=phrases,
         max_phrase=max((len(p) for p in phrases), default=1),
+        nouns=nouns,
         demonyms=demonyms,
         countries=_names(country_pairs, with_the=True),
         capitals=_names(capital_pairs),

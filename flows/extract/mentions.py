@@ -669,6 +669,10 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     U.N.' ends at 'U.N.' but is about an ambassador of Britain."""
     g = gazetteer()
     span = np_left(tokens, end)
+    if span is not None:
+        titled = _titled_name_left(tokens, span)
+        if titled is not None:
+            return titled
     if span is None:
         # '… special envoy for the dialogue': a post-modifier of plain words after the role
         for p in range(end - 1, max(end - 5, 0), -1):
@@ -699,6 +703,41 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
                 desc.affiliation = postmodifier_affiliation(tokens, k)[0]
             return head[0], span[1], desc
     return span[0], span[1], analyse_np(tokens, span[0], span[1])
+
+
+_NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
+_NAME_SMALL = frozenset({"a", "an", "the", "and", "of", "for", "on", "to"})
+
+
+def _titled_name_left(tokens: list[Token], span: tuple[int, int]) -> tuple[int, int, NounPhrase] | None:
+    """The name of an organisation with a preposition inside it, ending with `span`: 'The
+    Committee for a Responsible Federal Budget', 'Alliance to Reclaim Our Schools', 'Institute
+    for Policy Integrity' (an institution word before the preposition, capitalised words after)."""
+    k = span[0]
+    if tokens[k].lower in ("a", "an", "the"):
+        k += 1
+    if k > span[1] or not all(t.capitalised or t.lower in _NAME_SMALL for t in tokens[k : span[1] + 1]):
+        return None
+    connector = span[0] - 1
+    if connector >= 1 and tokens[connector].lower in ("a", "an", "the") and span[0] == k:
+        connector -= 1
+    if connector < 1 or tokens[connector].lower not in _NAME_CONNECTORS:
+        return None
+    first = connector
+    while first >= 1 and tokens[first - 1].capitalised and tokens[first - 1].is_word:
+        first -= 1
+    if first == connector or not any(t.lower.strip(".") in _INSTITUTION_WORDS for t in tokens[first:connector]):
+        return None
+    if analyse_np(tokens, span[0], span[1]).kind == "person":
+        return None  # 'Director of National Intelligence Jane Roe'
+    definite = first >= 1 and tokens[first - 1].lower == "the"
+    if tokens[first].lower == "the":
+        first, definite = first + 1, True
+    name = " ".join(t.text for t in tokens[first : span[1] + 1])
+    start = first - 1 if definite and first >= 1 and tokens[first - 1].lower == "the" else first
+    text = " ".join(t.text for t in tokens[start : span[1] + 1])
+    return start, span[1], NounPhrase("organisation", tokens[start].start, tokens[span[1]].end, text,
+                                      definite=definite, canonical=name)
 
 
 def _near_number(words: list[str], k: int) -> bool:

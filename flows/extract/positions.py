@@ -150,7 +150,7 @@ def _cue_index() -> tuple[frozenset[str], frozenset[str]]:
     """(first words of the multi-word cue phrases, every word that may start a cue or a relay)."""
     g = gazetteer()
     phrase_starts = frozenset(words[0] for words in g.phrases if len(words) >= 2)
-    return phrase_starts, phrase_starts | frozenset(g.verbs) | {"quoted"}
+    return phrase_starts, phrase_starts | frozenset(g.verbs) | frozenset(g.nouns) | {"quoted"}
 
 
 def _first_word(tokens: list[Token]) -> int:
@@ -215,13 +215,17 @@ def _introduce(passage: _Passage, registry: Registry) -> None:
 _POSSESSIVE = ("’s", "'s")
 
 
-def _possessor_np(tokens: list[Token], first: int, last: int) -> NounPhrase | None:
+def _possessor_np(tokens: list[Token], first: int, last: int, *, confirmed: bool = True) -> NounPhrase | None:
     """'Republican presidential nominee Jane Roe’s': the person who owns something, with the role
-    their pre-modifiers state, or None when the phrase before the possessive names no person."""
+    their pre-modifiers state (`confirmed`: a given name, title or role says it is a person), or
+    with `confirmed` False also an organisation or country ('the ministry’s', 'Russia’s'); None
+    when the phrase before the possessive names none of these."""
     owner = tokens[last]
     bare = Token.of(owner.text[:-2], owner.start, owner.end - 2)
     np = analyse_np([*tokens[first:last], bare], 0, last - first)
-    if np.kind != "person" or not np.confirmed:
+    if confirmed and (np.kind != "person" or not np.confirmed):
+        return None
+    if not confirmed and not (np.kind == "person" or (np.kind in ("organisation", "country") and np.canonical)):
         return None
     np.start, np.end = tokens[first].start, bare.end
     return np
@@ -446,6 +450,12 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                 found.append(_Found(relayed[0], relayed[1], token.start, True, True))
                 i = relayed[2] + 1
                 continue
+        if token.lower in gazetteer().nouns:
+            owned = _noun_cue(tokens, i, registry, quoted)
+            if owned is not None:
+                found.append(owned)
+                i += 1
+                continue
         hit = _cue_at(tokens, i)
         if hit is None:
             i += 1
@@ -477,6 +487,51 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
         found += _verb_attribution(tokens, i, last, cue, registry, quoted)
         i = last + 1
     return _prune(_merge_prep_cues(found))
+
+
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she"}  # ('their', 'its': too often someone else's)
+_NOUN_ADJECTIVES = 2  # words between the possessor and the noun: 'Trump's repeated, earlier claim'
+
+
+def _noun_cue(tokens: list[Token], i: int, registry: Registry, quoted: list[bool]) -> _Found | None:
+    """'Trump's claim that …', 'the ministry's warning that …', 'her pledge to …': a reporting noun
+    with its possessor as the speaker, when a clause or a quotation follows it."""
+    cue, complement = gazetteer().nouns[tokens[i].lower]
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is None:
+        return None
+    follows = after.lower == "that" or after.text == ":" or (i + 1 < len(quoted) and quoted[i + 1])
+    if complement in ("to", "for") and after.lower == "to" and i + 2 < len(tokens):
+        verb = tokens[i + 2]  # 'his promise to cut taxes', not 'Putin's threat to Europe'
+        follows = follows or (verb.is_word and not verb.capitalised and verb.lower not in _NOT_BEFORE_VERB
+                              and verb.lower not in gazetteer().function_words)
+    if complement == "for":
+        follows = follows or after.lower == "for"
+    if not follows:
+        return None
+    p = i - 1
+    while p >= 0 and i - p <= _NOUN_ADJECTIVES and tokens[p].is_word and not tokens[p].capitalised \
+            and tokens[p].lower not in _POSSESSIVE_PRONOUNS and not tokens[p].lower.endswith(_POSSESSIVE):
+        p -= 1  # 'repeated', 'earlier', 'own'
+    if p < 0 or not tokens[p].is_word:
+        return None
+    owner = tokens[p]
+    if owner.lower in _POSSESSIVE_PRONOUNS:
+        np = NounPhrase("pronoun", owner.start, owner.end, owner.text, head=_POSSESSIVE_PRONOUNS[owner.lower])
+    elif owner.lower.endswith(_POSSESSIVE) and len(owner.text) > 2:
+        span = np_left(tokens, p)
+        if span is None:
+            return None
+        named = _possessor_np(tokens, span[0], p, confirmed=False)
+        if named is None:
+            return None
+        np = named
+    else:
+        return None
+    entity = registry.resolve(np, np.start)
+    if entity is None:
+        return None
+    return _Found(entity, cue, tokens[i].start, False, True)
 
 
 def _merge_prep_cues(found: list[_Found]) -> list[_Found]:
@@ -726,9 +781,13 @@ def _prune(found: list[_Found]) -> list[_Found]:
     """Keep what a sentence attributes: its first attribution, later ones by the same speaker,
     trailing ones ('…, X said.') and those of a coordinated clause ('…, while Y said …'). A clause
     reported by a later attribution is content, not an attribution of its own: 'X told Y that
-    Britain would announce …' is X's, and 'Russia offered no proof, Sherman said' is Sherman's."""
+    Britain would announce …' is X's, and 'Russia offered no proof, Sherman said' is Sherman's.
+    A reporting noun ('NATO's accusation that …') counts only in a sentence with no other cue."""
     if not found:
         return found
+    if any(f.cue.kind != "noun" for f in found):
+        # 'The Kremlin rejected NATO's accusation that …': the sentence is the Kremlin's
+        found = [f for f in found if f.cue.kind != "noun"]
     if any(f.cue.kind != "prep" for f in found):
         # 'X said, according to the Interfax news agency': the speaker is X; the agency relays
         found = [f for f in found if f.cue.lemma != "according to"]
