@@ -1031,7 +1031,7 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
     sentences = passage.sentences
     owners: list[list[Entity]] = [[] for _ in sentences]
     for attribution in passage.attributions:
-        if attribution.entity not in owners[attribution.sentence]:
+        if all(e is not attribution.entity for e in owners[attribution.sentence]):
             owners[attribution.sentence].append(attribution.entity)
     # unattributed sentences belong to the speaker before them (or, at the start, after them)
     current: list[Entity] = []
@@ -1046,11 +1046,10 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
             break
         owners[index] = list(first_owned)
     records = []
-    seen: list[Entity] = []
-    for attribution in passage.attributions:
-        if attribution.entity not in seen:
-            seen.append(attribution.entity)
-    single = len(seen) == 1
+    first_of: dict[int, Attribution] = {}  # id(entity) -> its first attribution, in order (by identity:
+    for attribution in passage.attributions:  # comparing entities field by field is slow)
+        first_of.setdefault(id(attribution.entity), attribution)
+    single = len(first_of) == 1
     cues: dict[int, list[tuple[int, Entity]]] = {}
     for attribution in passage.attributions:
         cues.setdefault(attribution.sentence, []).append((attribution.offset, attribution.entity))
@@ -1066,11 +1065,11 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
     for index, owned in enumerate(owners):
         for entity in owned:
             sentences_of.setdefault(id(entity), []).append(index)
-    for entity in seen:
+    for first in first_of.values():
+        entity = first.entity
         indexes = sentences_of[id(entity)]
         start = passage.block.start if single else sentences[indexes[0]].start
         end = passage.block.end if single else sentences[indexes[-1]].end
-        first = next(a for a in passage.attributions if a.entity is entity)
         quotes = quotes_of.get(id(entity), [])
         passage_text = text[start:end]
         records.append(
