@@ -102,8 +102,8 @@ def test_organisations_roles_honorifics_names() -> None:
     _unique(read_table("honorifics.csv"), "honorific")
     names = read_table("first_names.csv")
     _unique(names, "name")
-    assert all(row["gender"] in ("m", "f") for row in names)
-    assert gazetteer().given_names["wendy"] == "f"
+    assert all(row["gender"] in ("m", "f", "u") for row in names)
+    assert gazetteer().given_names["wendy"] == "f" and gazetteer().given_names["dana"] == "u"
 
 
 @pytest.mark.parametrize("name", ["chrome.txt", "comment_interface.txt", "abbreviations.txt", "function_words.txt"])

@@ -513,6 +513,7 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         base, possessive = _strip_possessive(word)
         lower = base.lower()
         particle_name = _particle_name(word)
+        after_given = j - 2 >= i and words[j - 2].lower() in g.given_names
         is_name_word = (
             (word[:1].isupper() or (lower in _PARTICLES and name) or particle_name)
             and not possessive
@@ -520,11 +521,10 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
             and base not in g.demonyms
             and (lower not in g.function_words or (lower in _PRONOUNS and name and j - 1 > i
                                                    and words[j - 2][:1].isupper()))
-            and base not in g.countries
+            and (base not in g.countries or (after_given and not name))  # 'Chuck Jordan', 'Ann Chad'
         )
         if lower in _NAME_SUFFIX and not name:
             is_name_word = True
-        after_given = j - 2 >= i and words[j - 2].lower() in g.given_names
         if lower in _CALENDAR and (lower in _WEEKDAY_NAMES or _near_number(words, j - 1)) and not after_given:
             is_name_word = False
         if not is_name_word:
@@ -568,7 +568,8 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.weak_role = np.weak_role or bool(role_words) and all(_is_rank(w, g) for w in role_words)
         given = g.given_names.get(np.name_tokens[0].lower(), "") if np.name_tokens else ""
         # a name alone ('Jordan', 'Kelly') may be a surname: its gender is not the given name's
-        np.gender = np.gender or (given if len(np.name_tokens) > 1 else "")
+        # ('u': a given name of either gender, 'Dana', 'Andrea')
+        np.gender = np.gender or (given if len(np.name_tokens) > 1 and given in ("m", "f") else "")
         np.confirmed = bool(given or honorific or np.role)
         if lowered[0] in ("the", "a", "an") and len(np.name_tokens) == 1 and not np.confirmed:
             if np.name_tokens[0].isupper() and len(np.name_tokens[0]) > 1:
@@ -670,7 +671,7 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     g = gazetteer()
     span = np_left(tokens, end)
     if span is not None:
-        titled = _titled_name_left(tokens, span)
+        titled = _titled_name_left(tokens, span) or person_of_place(tokens, span[0], span[1])
         if titled is not None:
             return titled
     if span is None:
@@ -703,6 +704,22 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
                 desc.affiliation = postmodifier_affiliation(tokens, k)[0]
             return head[0], span[1], desc
     return span[0], span[1], analyse_np(tokens, span[0], span[1])
+
+
+def person_of_place(tokens: list[Token], first: int, last: int) -> tuple[int, int, NounPhrase] | None:
+    """'Rep. Jane Roe of Maryland', 'Senator John Doe from Ohio': a named person, then where they
+    come from (the affiliation when it is a country or organisation we know), not a person named
+    'Maryland'."""
+    for m in range(first + 2, last):
+        if tokens[m].lower in ("of", "from") \
+                and all(t.capitalised or t.lower == "the" for t in tokens[m + 1 : last + 1]):
+            person = analyse_np(tokens, first, m - 1)
+            if person.kind != "person" or not person.confirmed or len(person.name_tokens) < 2:
+                return None
+            place = [t.text for t in tokens[m + 1 : last + 1] if t.lower != "the"]
+            person.affiliation = person.affiliation or _affiliation_of(place, gazetteer())
+            return first, last, person
+    return None
 
 
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
@@ -956,6 +973,12 @@ class Registry:
             entity = self.register(np)
             return entity
         if np.kind in ("organisation", "country") and np.canonical:
+            words = np.text.split()
+            if len(words) == 1 and words[0][:1].isupper() and not words[0].isupper():
+                person = self._by_name((words[0],))  # 'Jordan said' after 'Police Chief Dana Jordan'
+                if person is not None and person.first_offset <= offset:
+                    person.last_offset = max(person.last_offset, np.end)
+                    return person
             return self.register(np)
         if np.head and np.kind == "organisation" and np.definite:
             entity = self._by_institution(np, offset)

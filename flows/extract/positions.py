@@ -39,6 +39,7 @@ from flows.extract.mentions import (
     is_role_word,
     np_left,
     np_right,
+    person_of_place,
     postmodifier_affiliation,
     speaker_right,
 )
@@ -204,6 +205,9 @@ def _introduce(passage: _Passage, registry: Registry) -> None:
             if left is not None and left[0] < first:
                 first = left[0]
             np = analyse_np(tokens, first, last)
+            placed = person_of_place(tokens, first, last) if np.kind == "person" else None
+            if placed is not None:
+                np = placed[2]  # 'Rep. Jane Roe of Maryland'
             if np.kind == "unknown" and last > first and tokens[last].lower.endswith(_POSSESSIVE):
                 np = _possessor_np(tokens, first, last) or np  # 'nominee Jane Roe’s tax returns'
             entity = registry.register(np) if np.kind in ("person", "organisation", "country") else None
@@ -352,7 +356,8 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
         if before in _PREPOSITIONS and before not in ("as",):
             right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
             continue
-        return phrase[0], analyse_np(tokens, phrase[0], phrase[1]), apposition
+        placed = person_of_place(tokens, phrase[0], phrase[1])  # 'Rep. Jane Roe of Maryland, the …,'
+        return phrase[0], placed[2] if placed else analyse_np(tokens, phrase[0], phrase[1]), apposition
     return None
 
 
