@@ -374,8 +374,9 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
             break
         if not _np_word(token, g) or lower in _DETERMINERS:
             break
-        if not (token.capitalised or _is_role_word(lower, g) or lower in _PARTICLES or lower in _GROUP_HEADS
-                or lower in _INSTITUTION_HEADS or token.text in g.demonyms or _particle_name(token.text)):
+        base = _strip_possessive(lower)[0]  # 'the committee's chairman'
+        if not (token.capitalised or _is_role_word(base, g) or lower in _PARTICLES or base in _GROUP_HEADS
+                or base in _INSTITUTION_HEADS or token.text in g.demonyms or _particle_name(token.text)):
             break
         end = i
         i += 1

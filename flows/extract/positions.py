@@ -675,6 +675,11 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             if span is None or tokens[span[0]].lower in _PREPOSITIONS:
                 return []  # 'Writing for the Ledger, X noted': not the speaker
             np = _writer_for(tokens, span) or analyse_np(tokens, span[0], span[1])
+            person = _named_after(tokens, span[1]) if np.kind not in ("person", "pronoun") else None
+            if person is not None:  # 'said the campaign's manager, Jane Roe.'
+                if np.role or np.affiliation:
+                    apposition = np
+                np = person
             if np.kind == "pronoun" and np.head not in ("he", "she", "they"):
                 return []
             if not _valid_subject(tokens, span[0], np):
@@ -691,6 +696,18 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
             and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause)]
+
+
+def _named_after(tokens: list[Token], last: int) -> NounPhrase | None:
+    """The person named in an apposition after the description ending at token `last`: '…, said
+    the campaign's manager, Jane Roe.' (the name ends the sentence or its clause)."""
+    if last + 2 >= len(tokens) or tokens[last + 1].text != ",":
+        return None
+    span = np_right(tokens, last + 2)
+    if span is None or (span[1] + 1 < len(tokens) and tokens[span[1] + 1].text not in (",", ".", ";", "!", "?")):
+        return None
+    person = analyse_np(tokens, span[0], span[1])
+    return person if person.kind == "person" else None
 
 
 def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None:
