@@ -247,6 +247,8 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
     while i >= 0:
         token = tokens[i]
         lower = token.lower
+        if not token.capitalised and token.text[:1].isupper():
+            break  # a verb of a Title Case headline ('… Christie Calls Hillary Clinton')
         surname_he = lower in _PRONOUNS and token.capitalised and i > 0 and tokens[i - 1].capitalised \
             and tokens[i + 1].capitalised
         if not surname_he and (lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS

@@ -863,6 +863,9 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     np = analyse_np(tokens, 0, len(tokens) - 1)
     if np.kind not in ("person", "organisation", "country"):
         return None
+    if np.kind == "person" and len(np.name_tokens) >= 3 and not any(
+            t.lower() in g.given_names for t in np.name_tokens):
+        return None  # a Title Case heading ('Veto Power Impedes Peace Efforts:'), not a name
     if role_part.strip():
         desc_tokens = tokenize(role_part.strip(), offset)
         desc = analyse_np(desc_tokens, 0, len(desc_tokens) - 1) if desc_tokens else None
@@ -1190,6 +1193,7 @@ def extract_positions(
             continue
         if block.kind in ("paragraph", "bullet") and block.end > block.start:
             passages.append(_prepare(block, text, topic))
+            _title_case_verbs(passages[-1])  # (a headline pasted as the first paragraph)
     headline = _prepare(title, text, None) if title is not None and title.end > title.start else None
     if headline is not None:
         _title_case_verbs(headline)
