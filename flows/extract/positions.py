@@ -586,6 +586,28 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
         found.append(_Found(entity, cue, tokens[i].start, False, True))
 
 
+_WORKS = frozenset({"study", "report", "survey", "poll", "analysis", "review", "paper", "audit", "investigation",
+                    "assessment", "estimate", "memo", "letter", "filing", "complaint", "brief", "ruling"})
+_MAX_WORK_WORDS = 5  # 'A 2014 study', 'a new independent analysis'
+
+
+def _authored_by(tokens: list[Token], first: int) -> int:
+    """Where the sentence's subject starts when the speaker at `first` is the author of a work that
+    opens the sentence ('A 2014 study by Jane Roe found …', 'An analysis by the Tax Policy Center
+    estimated …'): the findings are the author's. Otherwise `first`."""
+    by = first - 1
+    if tokens[by].lower == "the" and by >= 1:
+        by -= 1
+    if by < 1 or tokens[by].lower != "by" or tokens[by - 1].lower not in _WORKS:
+        return first
+    k = by - 1
+    verbs = gazetteer().verbs
+    while k > 0 and by - k < _MAX_WORK_WORDS and tokens[k - 1].is_word \
+            and tokens[k - 1].lower not in _PREPOSITIONS and tokens[k - 1].lower not in verbs:
+        k -= 1
+    return k if _opens_sentence(tokens, k) else first
+
+
 def _coordinable(np: NounPhrase) -> bool:
     return np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical))
 
@@ -646,6 +668,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         opening = conjuncts[0][0] if conjuncts else first  # where the (coordinated) subject starts
         if conjuncts and not _opens_clause(tokens, opening):
             conjuncts, opening = [], first  # 'Sherman met Lavrov and Ryabkov said': not coordinated
+        opening = _authored_by(tokens, opening) if not conjuncts else opening
         subordinate = opening > 0 and tokens[opening - 1].lower in _SUBORDINATORS and np.kind == "person"
         if not _valid_subject(tokens, opening, np, speech=(cue.speech or subordinate) and np.kind == "person"):
             np = None
