@@ -60,6 +60,7 @@ _ROLE_MODIFIERS = frozenset({
     "communications", "digital", "development", "european", "international", "regional", "federal", "chief's",
     "parliamentary", "party", "opposition", "ruling", "minority", "majority", "house", "senate", "democratic",
     "republican", "conservative", "liberal", "socialist", "green", "independent", "retired", "co",
+    "nonpartisan", "bipartisan", "progressive", "libertarian", "centrist", "left-leaning", "right-leaning",
 })
 _GROUP_HEADS = frozenset({
     "officials", "diplomats", "analysts", "experts", "critics", "lawmakers", "legislators", "protesters",
@@ -177,7 +178,8 @@ def _is_role_word(word: str, g: Gazetteer) -> bool:
         return known
     lower = word.lower().strip(".")
     answer = (_is_role_head(lower, g) or lower in _ROLE_MODIFIERS or lower + "." in g.honorifics
-              or lower in g.honorifics)
+              or lower in g.honorifics
+              or ("-" in lower and all(part in _ROLE_MODIFIERS for part in lower.split("-"))))  # 'vice-presidential'
     return _remember(_ROLE_WORDS, word, answer)
 
 
@@ -548,9 +550,12 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         j += given_at
         name = name[given_at:]
     # 'The U.S. Chamber of Commerce', 'Northgate Strategies': a capitalised name of an institution.
-    if given_at < 0 and _institution_name(rest):
+    lead = 0  # 'the nonpartisan Tax Policy Center': lower-case modifiers before the name
+    while lead < len(rest) - 2 and rest[lead] in _ROLE_MODIFIERS:
+        lead += 1
+    if given_at < 0 and _institution_name(rest[lead:]):
         np.kind = "organisation"
-        np.canonical = " ".join(rest).strip()
+        np.canonical = " ".join(rest[lead:]).strip()
         return np
     modifiers = words[i:j]
     affiliation, role_words = _split_modifiers(modifiers, g, np)
