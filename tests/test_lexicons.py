@@ -66,6 +66,18 @@ def test_reporting_nouns() -> None:
     assert nouns["warnings"][0].lemma == "warn" and nouns["pledge"] == (nouns["pledge"][0], "to")
 
 
+def test_attitude_adjectives() -> None:
+    rows = read_table("attitude_adjectives.csv")
+    _unique(rows, "adjective")
+    for row in rows:
+        assert row["act"] in ACTS and row["lemma"].startswith("be "), row
+        assert row["complement"] and all(w.isalpha() and w.islower() for w in row["complement"].split("|")), row
+    attitudes = gazetteer().attitudes
+    assert attitudes["sceptical"][0] == attitudes["skeptical"][0]
+    assert attitudes["willing"][0].act == "commissive" and "to" in attitudes["willing"][1]
+    assert "that" in attitudes["worried"][1] and attitudes["worried"][0].kind == "attitude"
+
+
 def test_countries_and_demonyms_agree_with_iso_3166() -> None:
     countries = read_table("countries.csv")
     _unique(countries, "alpha2")

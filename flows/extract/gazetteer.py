@@ -24,8 +24,8 @@ class Cue:
     """A reporting expression: its lemma, speech-act class, and how it attributes.
 
     `kind` is "verb" (a subject speaks), "prep" ("according to X"), "relay"
-    ("quoted X as saying": the speaker is X, not the relaying subject), or "noun" ("X's claim
-    that …": the possessor speaks).
+    ("quoted X as saying": the speaker is X, not the relaying subject), "noun" ("X's claim
+    that …": the possessor speaks), or "attitude" ("X is worried that …").
     `speech` verbs report speech in any clause; other verbs ("offer", "seek",
     "reject") count only as the main verb of a sentence whose subject opens it.
     """
@@ -103,6 +103,7 @@ class Gazetteer:
     phrases: dict[tuple[str, ...], Cue]  # lower-case words -> cue
     max_phrase: int
     nouns: dict[str, tuple[Cue, str]]  # 'claim' -> (cue, complement: 'that' | 'to')
+    attitudes: dict[str, tuple[Cue, frozenset[str]]]  # 'worried' -> (cue 'be worried', words that may follow)
     demonyms: _Names  # 'Russian' / 'U.S.' -> 'Russia' / 'United States'
     countries: _Names  # 'Russia' / 'the United States' -> 'Russia'
     capitals: _Names  # 'Moscow' -> 'Russia'
@@ -144,6 +145,10 @@ def gazetteer() -> Gazetteer:
     for row in read_table("reporting_nouns.csv"):
         for form in row["forms"].split("|"):
             nouns[form.lower()] = (Cue(row["lemma"], row["act"], "noun", True), row["complement"])
+    attitudes = {
+        row["adjective"]: (Cue(row["lemma"], row["act"], "attitude", False), frozenset(row["complement"].split("|")))
+        for row in read_table("attitude_adjectives.csv")
+    }
     country_pairs: list[tuple[str, str]] = []
     capital_pairs: list[tuple[str, str]] = []
     for row in read_table("countries.csv"):
@@ -171,6 +176,7 @@ def gazetteer() -> Gazetteer:
         phrases=phrases,
         max_phrase=max((len(p) for p in phrases), default=1),
         nouns=nouns,
+        attitudes=attitudes,
         demonyms=demonyms,
         countries=_names(country_pairs, with_the=True),
         capitals=_names(capital_pairs),

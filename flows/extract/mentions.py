@@ -907,12 +907,17 @@ class Registry:
                 found = sorted(merged.values(), key=lambda e: order[id(e)])
         return found
 
-    def _by_name(self, tokens: tuple[str, ...]) -> Entity | None:
+    def _by_name(self, tokens: tuple[str, ...], gender: str = "") -> Entity | None:
+        """The person registered under `tokens` (or a fuller form of it) whose gender, when known,
+        is not the other one (`gender` from an honorific: 'Mr. Obama' is not Michelle Obama)."""
         lowered = [t.lower() for t in tokens]
         best: Entity | None = None
         family_first = len(lowered) == 1 and lowered[0] not in gazetteer().given_names
-        for entity in self._candidates(lowered, family_first):
-            if entity.kind != "person" or not entity.tokens:
+        candidates = self._candidates(lowered, family_first)
+        if family_first and any(e.tokens and e.tokens[-1].lower() == lowered[-1] for e in candidates):
+            family_first = False  # 'Obama' is 'President Obama', not a 'Obama Speech' read family name first
+        for entity in candidates:
+            if entity.kind != "person" or not entity.tokens or (gender and entity.gender and entity.gender != gender):
                 continue
             ent = [t.lower() for t in entity.tokens]
             if ent[-1] != lowered[-1] and not (family_first and len(ent) == 2 and ent[0] == lowered[0]):
@@ -928,7 +933,7 @@ class Registry:
     def register(self, np: NounPhrase) -> Entity | None:
         """Add or update the entity `np` names; returns it (None for pronouns and bare descriptions)."""
         if np.kind == "person" and np.name_tokens:
-            entity = self._by_name(np.name_tokens)
+            entity = self._by_name(np.name_tokens, np.gender)
             if entity is None:
                 entity = Entity(" ".join(np.name_tokens), "person", first_offset=np.start, tokens=np.name_tokens)
                 self._add(entity)

@@ -151,7 +151,7 @@ def _cue_index() -> tuple[frozenset[str], frozenset[str]]:
     """(first words of the multi-word cue phrases, every word that may start a cue or a relay)."""
     g = gazetteer()
     phrase_starts = frozenset(words[0] for words in g.phrases if len(words) >= 2)
-    return phrase_starts, phrase_starts | frozenset(g.verbs) | frozenset(g.nouns) | {"quoted"}
+    return phrase_starts, phrase_starts | frozenset(g.verbs) | frozenset(g.nouns) | frozenset(g.attitudes) | {"quoted"}
 
 
 def _first_word(tokens: list[Token]) -> int:
@@ -455,6 +455,12 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                 found.append(_Found(relayed[0], relayed[1], token.start, True, True))
                 i = relayed[2] + 1
                 continue
+        if token.lower in gazetteer().attitudes:
+            stance = _attitude(tokens, i, registry, quoted)
+            if stance is not None:
+                found.append(stance)
+                i += 1
+                continue
         if token.lower in gazetteer().nouns:
             owned = _noun_cue(tokens, i, registry, quoted)
             if owned is not None:
@@ -537,6 +543,44 @@ def _noun_cue(tokens: list[Token], i: int, registry: Registry, quoted: list[bool
     if entity is None:
         return None
     return _Found(entity, cue, tokens[i].start, False, True)
+
+
+_LINKING = frozenset({"is", "are", "was", "were", "be", "been", "being", "remain", "remains", "remained", "seem",
+                      "seems", "seemed", "appear", "appears", "appeared", "grew", "grown", "became", "become",
+                      "feel", "feels", "felt"})
+_DEGREE = frozenset({"very", "so", "too", "deeply", "increasingly", "particularly", "quite", "fairly", "less", "more",
+                     "most", "clearly", "visibly", "not", "also", "still", "equally", "all"})
+
+
+def _attitude(tokens: list[Token], i: int, registry: Registry, quoted: list[bool]) -> _Found | None:
+    """'Republicans were incensed that …', 'the minister is confident that …', 'Kyiv is willing to …':
+    an attitude adjective after a form of 'be' (or 'remain', 'seem', 'feel'), with its complement,
+    for a named subject that opens the sentence or clause."""
+    cue, complements = gazetteer().attitudes[tokens[i].lower]
+    if i + 1 >= len(tokens) or tokens[i + 1].lower not in complements:
+        return None
+    k = i - 1
+    while k >= 0 and (tokens[k].lower in _DEGREE or tokens[k].lower.replace("’", "'").endswith("n't")):
+        k -= 1
+    if k < 1 or tokens[k].lower not in _LINKING:
+        return None
+    subject = _subject_left(tokens, k, quoted)
+    if subject is None:
+        return None
+    first, np, apposition = subject
+    subordinate = first > 0 and tokens[first - 1].lower in _SUBORDINATORS
+    if not (_opens_clause(tokens, first) or subordinate):
+        return None
+    named = np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical)) \
+        or (np.kind == "pronoun" and np.head in ("he", "she", "they"))
+    if not named:
+        return None
+    entity = registry.resolve(np, np.start)
+    if entity is None:
+        return None
+    if apposition is not None:
+        registry.describe(entity, apposition)
+    return _Found(entity, cue, tokens[i].start, False, _opens_clause(tokens, first))
 
 
 def _merge_prep_cues(found: list[_Found]) -> list[_Found]:
