@@ -1027,6 +1027,8 @@ class Registry:
             words = np.text.split()
             if words and words[0].lower() in _DETERMINERS:
                 words = words[1:]
+            while len(words) > 1 and words[0].lower() in ("new", "latest", "recent"):
+                words = words[1:]  # 'a new Washington Post-ABC News poll' is the 'Washington Post-ABC News poll'
             if not words:
                 return None
             label = " ".join(words)

@@ -489,7 +489,7 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                     np = analyse_np(tokens, span[0], span[1])
                     valid = np.kind != "pronoun" and _valid_subject(tokens, span[0], np, after_preposition=True)
                     entity = registry.resolve(np, np.start) if valid else None
-                    if entity is not None and not np.indefinite:
+                    if entity is not None and (not np.indefinite or np.head):  # (not "according to some")
                         found.append(_Found(entity, cue, token.start, True, False))
             else:
                 _prep_cue(tokens, i, last, cue, registry, found)
