@@ -1027,7 +1027,7 @@ class Registry:
             words = np.text.split()
             if words and words[0].lower() in _DETERMINERS:
                 words = words[1:]
-            while len(words) > 1 and words[0].lower() in ("new", "latest", "recent"):
+            while len(words) > 1 and words[0] in ("new", "latest", "recent"):  # (not "New York")
                 words = words[1:]  # 'a new Washington Post-ABC News poll' is the 'Washington Post-ABC News poll'
             if not words:
                 return None

@@ -387,7 +387,7 @@ def _opens_sentence(tokens: list[Token], first: int) -> bool:
     if first == 0:
         return True
     before = tokens[first - 1].text
-    return before in (",", "—", "–", "―", "--", ":") or before in _CLOSING
+    return before in (",", "—", "–", "―", "--", "-", ":") or before in _CLOSING  # ("-": a spaced hyphen as a dash)
 
 
 def _trailing(tokens: list[Token], first: int, last_cue: int) -> bool:
