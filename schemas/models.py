@@ -177,6 +177,11 @@ class Position(_Span):
         description="Lemma of the reporting expression, e.g. 'threaten', 'make clear', 'according to'."
     )
     act: Act = Field(description="Speech-act class of the cue: " + ", ".join(ACTS) + ".")
+    negated: bool = Field(
+        default=False,
+        description="(added) The cue is negated or a refusal to comment ('did not say whether', 'declined to "
+        "comment', 'Neither X nor Y commented'): the passage reports that the actor withheld a statement.",
+    )
     text: NonEmpty = Field(description="The passage (paragraph or bullet) the statement was extracted from.")
     quotes: list[NonEmpty] = Field(
         default_factory=list, description="Direct quotations by the actor in the passage, without quote marks."

@@ -110,6 +110,8 @@ def _check_positions(gold: dict[str, Any], pred: list[dict[str, Any]], errors: l
             ok = bool(g["actor_role"]) == bool(role) and loose(g["actor_role"]) in loose(role)
             if not ok:
                 errors.append(f"position {g['anchor'][:40]!r}: actor_role {role!r} lacks {g['actor_role']!r}")
+        if "negated" in g and bool(p.get("negated")) != g["negated"]:
+            errors.append(f"position {g['anchor'][:40]!r}: negated {p.get('negated')!r} != {g['negated']!r}")
         if "quotes" in g and not _quotes_equal(g["quotes"], p.get("quotes") or []):
             errors.append(f"position {g['anchor'][:40]!r}: quotes {p.get('quotes')!r} != {g['quotes']!r}")
     optional = [norm(o["anchor"]) for o in gold.get("optional_positions", [])]
@@ -149,6 +151,8 @@ def _check_comments(gold: dict[str, Any], pred: list[dict[str, Any]], errors: li
             ok = p.get("parent_id") is None if want is None else p.get("parent_id") == want.get("comment_id")
             if not ok:
                 errors.append(f"{where}: wrong parent")
+        if "negated" in g and bool(p.get("negated")) != g["negated"]:
+            errors.append(f"position {g['anchor'][:40]!r}: negated {p.get('negated')!r} != {g['negated']!r}")
         if "quotes" in g and not _quotes_equal(g["quotes"], p.get("quotes") or []):
             errors.append(f"{where}: quotes {p.get('quotes')!r} != {g['quotes']!r}")
         text = norm(p.get("text"))

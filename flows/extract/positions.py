@@ -105,6 +105,7 @@ class Attribution:
     cue: Cue
     sentence: int  # index of the sentence in its passage
     offset: int  # where the cue is in the document
+    negated: bool = False  # the speaker withheld a statement: 'did not say whether', 'declined to comment'
 
 
 @dataclass(slots=True)
@@ -375,6 +376,8 @@ def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_pre
             return False
     if np.kind == "pronoun":
         return np.head in ("he", "she", "they", "it")
+    if np.text.lower() in _NOBODY:
+        return False  # 'Nobody expects …'
     if np.kind in ("person", "organisation", "country", "group"):
         return True
     # an unknown capitalised name ('Interfax', 'PolitiFact') or a role description ('the minister')
@@ -415,6 +418,7 @@ class _Found:
     offset: int  # of the cue, in the document
     trailing: bool  # '…, X said.': after what it attributes
     new_clause: bool  # the subject opens the sentence or a coordinated clause
+    negated: bool = False  # 'did not say whether', 'declined to comment'
 
 
 _MAX_PARENTHETICAL = 60  # tokens: a longer stretch between commas is not an apposition
@@ -652,6 +656,34 @@ def _authored_by(tokens: list[Token], first: int) -> int:
     return k if _opens_sentence(tokens, k) else first
 
 
+_NOBODY = frozenset({"nobody", "no one", "none", "everyone", "everybody", "anyone", "anybody", "someone",
+                     "somebody", "no", "few"})
+_KEPT_WHEN_NEGATED = frozenset({"rule out", "exclude", "hide", "mince"})  # 'would not rule out a run'
+_NO_STATEMENT = frozenset({  # 'declined to comment'; not 'refused to disclose …', a stance of its own
+    "comment", "say", "answer", "discuss", "elaborate", "confirm", "respond", "speculate", "specify", "be",
+    "talk",
+})
+
+
+def _negated(tokens: list[Token], i: int) -> bool:
+    """Whether the verb at token i is negated ('did not say', 'never said', 'won't confirm', 'Neither
+    Roe nor Doe commented')."""
+    k = i - 1
+    while k >= 0:
+        word = tokens[k].lower
+        if word in ("not", "never", "cannot", "nor", "neither") or word.replace("’", "'").endswith("n't"):
+            return True
+        if word in _SKIPPABLE or _ADVERB_LY.match(word):
+            k -= 1
+            continue
+        break
+    if k >= 0:  # 'Neither Roe nor Doe commented': the subject's own negation
+        span = np_left(tokens, k)
+        if span is not None and span[0] >= 1 and tokens[span[0] - 1].lower in ("nor", "neither"):
+            return True
+    return False
+
+
 def _coordinable(np: NounPhrase) -> bool:
     return np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical))
 
@@ -659,7 +691,7 @@ def _coordinable(np: NounPhrase) -> bool:
 def _conjuncts_left(tokens: list[Token], first: int, np: NounPhrase) -> list[tuple[int, NounPhrase]]:
     """The names coordinated before the subject at `first`, leftmost first: 'China and Russia
     support …', 'France, Germany and Italy called for …'. Each is a speaker of its own."""
-    if first < 2 or tokens[first - 1].lower != "and" or not _coordinable(np):
+    if first < 2 or tokens[first - 1].lower not in ("and", "nor") or not _coordinable(np):
         return []
     conjuncts: list[tuple[int, NounPhrase]] = []
     end = first - 2
@@ -691,6 +723,10 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return []  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return []  # a participle: handled with the main clause
+    # 'Alvarez did not say whether …', 'never said', 'declined to comment': a statement withheld
+    negated = (_negated(tokens, head if head is not None else i) and cue.lemma not in _KEPT_WHEN_NEGATED) or (
+        cue.lemma in ("decline", "refuse") and last + 2 < n and tokens[last + 1].lower == "to"
+        and tokens[last + 2].lower in _NO_STATEMENT)
     if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
         return []  # 'Jane Roe reported from Kyiv': a credit line, not a statement
     if not word.endswith("ing") and word not in ("quoted",):
@@ -710,6 +746,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         first, np, apposition = subject
         conjuncts = _conjuncts_left(tokens, first, np)
         opening = conjuncts[0][0] if conjuncts else first  # where the (coordinated) subject starts
+        if conjuncts and opening >= 1 and tokens[opening - 1].lower in ("both", "neither", "either"):
+            opening -= 1
         if conjuncts and not _opens_clause(tokens, opening):
             conjuncts, opening = [], first  # 'Sherman met Lavrov and Ryabkov said': not coordinated
         opening = _authored_by(tokens, opening) if not conjuncts else opening
@@ -759,10 +797,10 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return []
     if apposition is not None:
         registry.describe(entity, apposition)
-    found = [_Found(other, cue, tokens[i].start, trailing, new_clause)
+    found = [_Found(other, cue, tokens[i].start, trailing, new_clause, negated)
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
-            and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause)]
+            and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause, negated)]
 
 
 def _named_after(tokens: list[Token], last: int) -> NounPhrase | None:
@@ -991,7 +1029,7 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
     for index in range(len(passage.sentences)):
         _opening_subject(passage, index, registry)
         for item in _find(passage, index, registry):
-            passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset))
+            passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset, item.negated))
             registry.spoke(item.entity, item.offset)
         # ', saying …' / ', adding …': the sentence's speaker goes on speaking
         _participles(passage, index, registry)
@@ -1176,6 +1214,7 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
                 "actor_affiliation": entity.affiliation if entity.kind in ("person", "group") else _org_country(entity),
                 "cue": first.cue.lemma,
                 "act": first.cue.act,
+                "negated": first.negated,
                 "text": passage_text,
                 "quotes": quotes,
                 "char_start": start,

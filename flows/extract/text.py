@@ -157,6 +157,10 @@ def _abbreviations() -> frozenset[str]:
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     """Whether the period(s) matched at `match` end a sentence (not 'Mr.', 'U.S. officials', 'Jan. 10')."""
     if text[match.start()] != ".":
+        # '“Why should we pay?” asked Reid.': a question or exclamation quoted, then its cue
+        if match.group().endswith(("”", "’", '"', "'", "»")):
+            nxt = _NEXT_WORD.match(text, match.end())
+            return not (nxt and nxt.group(1)[:1].islower())
         return True
     word_match = _LAST_WORD.search(text, max(0, match.start() - 64), match.start())  # a bounded look back
     word = (word_match.group(1) if word_match else "").lstrip("“‘\"'«(")
