@@ -494,7 +494,8 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                     valid = np.kind != "pronoun" and _valid_subject(tokens, span[0], np, after_preposition=True)
                     entity = registry.resolve(np, np.start) if valid else None
                     if entity is not None and (not np.indefinite or np.head):  # (not "according to some")
-                        found.append(_Found(entity, cue, token.start, True, False))
+                        opens = _first_word(tokens) >= i  # 'According to X, …' (else '…, according to X')
+                        found.append(_Found(entity, cue, token.start, not opens, False))
             else:
                 _prep_cue(tokens, i, last, cue, registry, found)
             i = last + 1
@@ -915,6 +916,10 @@ def _prune(found: list[_Found]) -> list[_Found]:
     if any(f.cue.kind != "noun" for f in found):
         # 'The Kremlin rejected NATO's accusation that …': the sentence is the Kremlin's
         found = [f for f in found if f.cue.kind != "noun"]
+    if found[0].cue.lemma == "according to" and not found[0].trailing:
+        # 'According to Schlein, the government had ignored …': an action in the content is not a
+        # cue ('According to Yahoo News, Lehrich said …' stays Lehrich's: the outlet relays)
+        found = [f for f in found if f is found[0] or f.cue.speech]
     if any(f.cue.kind != "prep" for f in found):
         # 'X said, according to the Interfax news agency': the speaker is X; the agency relays
         found = [f for f in found if f.cue.lemma != "according to"]
