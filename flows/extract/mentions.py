@@ -519,10 +519,12 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         lower = base.lower()
         particle_name = _particle_name(word)
         after_given = j - 2 >= i and words[j - 2].lower() in g.given_names
+        # 'Stephen King', 'John Major', 'Peter Singer': a role word as the surname after a given name
+        title_surname = after_given and word[:1].isupper() and all(n.lower() in _NAME_SUFFIX for n in name)
         is_name_word = (
             (word[:1].isupper() or (lower in _PARTICLES and name) or particle_name)
             and not possessive
-            and not _is_role_word(lower, g)
+            and (not _is_role_word(lower, g) or title_surname)
             and base not in g.demonyms
             and (lower not in g.function_words or (lower in _PRONOUNS and name and j - 1 > i
                                                    and words[j - 2][:1].isupper()))
@@ -725,12 +727,14 @@ def person_of_place(tokens: list[Token], first: int, last: int) -> tuple[int, in
             if person.kind != "person" or not person.confirmed or len(person.name_tokens) < 2:
                 return None
             place = [t.text for t in tokens[m + 1 : last + 1] if t.lower != "the"]
-            person.affiliation = person.affiliation or _affiliation_of(place, gazetteer())
+            known = _affiliation_of(place, gazetteer()) or (" ".join(place) if _institution_name(place) else None)
+            person.affiliation = person.affiliation or known  # 'of Oxford University', not 'of Maryland'
             return first, last, person
     return None
 
 
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
+
 _NAME_SMALL = frozenset({"a", "an", "the", "and", "of", "for", "on", "to"})
 
 

@@ -780,7 +780,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             span = speaker_right(tokens, last + 1)
             if span is None or tokens[span[0]].lower in _PREPOSITIONS:
                 return []  # 'Writing for the Ledger, X noted': not the speaker
-            np = _writer_for(tokens, span) or analyse_np(tokens, span[0], span[1])
+            placed = person_of_place(tokens, span[0], span[1])  # 'said Prof. Helen Marsh of Oxford University'
+            np = _writer_for(tokens, span) or (placed[2] if placed else analyse_np(tokens, span[0], span[1]))
             person = _named_after(tokens, span[1]) if np.kind not in ("person", "pronoun") else None
             if person is not None:  # 'said the campaign's manager, Jane Roe.'
                 if np.role or np.affiliation:
