@@ -881,20 +881,20 @@ class Registry:
         if not entity.tokens:
             return
         self._surnames.setdefault(entity.tokens[-1].lower(), []).append(entity)
-        if len(entity.tokens) == 2:
+        if len(entity.tokens) in (2, 3):
             self._firsts.setdefault(entity.tokens[0].lower(), []).append(entity)
 
     def _rename(self, entity: Entity, tokens: tuple[str, ...]) -> None:
         """Give a person a fuller name, and move it in the indexes (keeping their order)."""
         for index, key in ((self._surnames, entity.tokens[-1].lower() if entity.tokens else None),
-                           (self._firsts, entity.tokens[0].lower() if len(entity.tokens) == 2 else None)):
+                           (self._firsts, entity.tokens[0].lower() if len(entity.tokens) in (2, 3) else None)):
             if key is not None:
                 index[key] = [e for e in index[key] if e is not entity]
         entity.tokens, entity.name = tokens, " ".join(tokens)
         self._index_name(entity)
         order = self._order
         for index, key in ((self._surnames, tokens[-1].lower() if tokens else None),
-                           (self._firsts, tokens[0].lower() if len(tokens) == 2 else None)):
+                           (self._firsts, tokens[0].lower() if len(tokens) in (2, 3) else None)):
             if key is not None:
                 index[key].sort(key=lambda e: order[id(e)])
 
@@ -916,7 +916,9 @@ class Registry:
         is not the other one (`gender` from an honorific: 'Mr. Obama' is not Michelle Obama)."""
         lowered = [t.lower() for t in tokens]
         best: Entity | None = None
-        family_first = len(lowered) == 1 and lowered[0] not in gazetteer().given_names
+        # a family name written alone: 'Zhao' for 'Zhao Ming', 'Kim' for 'Kim Jong Un' (not a given name,
+        # or one given to either gender)
+        family_first = len(lowered) == 1 and gazetteer().given_names.get(lowered[0], "u") == "u"
         candidates = self._candidates(lowered, family_first)
         if family_first and any(e.tokens and e.tokens[-1].lower() == lowered[-1] for e in candidates):
             family_first = False  # 'Obama' is 'President Obama', not a 'Obama Speech' read family name first
@@ -924,7 +926,7 @@ class Registry:
             if entity.kind != "person" or not entity.tokens or (gender and entity.gender and entity.gender != gender):
                 continue
             ent = [t.lower() for t in entity.tokens]
-            if ent[-1] != lowered[-1] and not (family_first and len(ent) == 2 and ent[0] == lowered[0]):
+            if ent[-1] != lowered[-1] and not (family_first and len(ent) in (2, 3) and ent[0] == lowered[0]):
                 continue  # surnames match; 'Zhao' also matches 'Zhao Ming' (family name first)
             # 'De Souza' is 'Ana de Souza'
             if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 \
@@ -1103,12 +1105,15 @@ class Registry:
         return best
 
     def _by_unstated_role(self, np: NounPhrase, offset: int) -> Entity | None:
-        """'Sanders said … The Vermont senator added': a definite role description that no one
-        was introduced with refers to the last person who spoke, if their role was never stated."""
+        """'Sanders said … The Vermont senator added': a definite role description with a proper
+        modifier that no one was introduced with refers to the last person who spoke, if their role
+        was never stated."""
         words = np.text.split()
         if not np.definite or not _is_role_head((np.head or "").lower(), gazetteer()) \
                 or not words or words[-1][:1].isupper():
             return None  # ('The Charlotte Observer found': a name, not a description)
+        if not _proper_modifiers(" ".join(words[1:])):
+            return None  # an epithet names a place or party ('the Indiana governor'); 'the minister' may be anyone
         for spoke_at, entity in reversed(self.speakers[-_RECENT:]):
             if spoke_at <= offset and entity.kind == "person":
                 if entity.role is None and not (np.affiliation and entity.affiliation
