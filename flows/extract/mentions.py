@@ -510,6 +510,14 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.kind, np.canonical = "organisation", rest[0]
         np.affiliation = g.capitals.get(rest[0])
         return np
+    # 'Samsung Electronics Co', 'Microsoft Corp.': a company, named without its legal form
+    if len(rest) >= 2 and rest[-1].lower().rstrip(".") in _LEGAL_FORMS and all(w[:1].isupper() or w == "&"
+                                                                                 for w in rest[:-1]):
+        named = rest[:-1]
+        while len(named) > 1 and named[-1] in ("&", ","):
+            named = named[:-1]
+        np.kind, np.canonical = "organisation", " ".join(named)
+        return np
     # Trailing name: capitalised words that are neither role words nor places.
     j = len(words)
     name: list[str] = []
@@ -680,6 +688,11 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     U.N.' ends at 'U.N.' but is about an ambassador of Britain."""
     g = gazetteer()
     span = np_left(tokens, end)
+    if span is not None and span[0] >= 2 and tokens[span[0] - 1].lower in ("in", "at") \
+            and tokens[span[0] - 2].lower in _SEATS:
+        seat = np_left(tokens, span[0] - 2)  # 'The Chinese embassy in London': the embassy speaks
+        if seat is not None:
+            return seat[0], end, analyse_np(tokens, seat[0], seat[1])
     if span is not None:
         titled = _titled_name_left(tokens, span) or person_of_place(tokens, span[0], span[1])
         if titled is not None:
@@ -734,6 +747,8 @@ def person_of_place(tokens: list[Token], first: int, last: int) -> tuple[int, in
 
 
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
+_LEGAL_FORMS = frozenset({"co", "corp", "inc", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "spa", "bv", "lp"})
+_SEATS = frozenset({"embassy", "consulate", "office", "bureau", "mission", "headquarters", "branch", "delegation"})
 
 _NAME_SMALL = frozenset({"a", "an", "the", "and", "of", "for", "on", "to"})
 

@@ -685,6 +685,27 @@ def _negated(tokens: list[Token], i: int) -> bool:
     return False
 
 
+_WARNINGS = frozenset({"warn", "caution", "advise"})
+_SENTIMENTS = frozenset({"condolences", "condolence", "sympathy", "sympathies", "thanks", "congratulations",
+                         "apologies", "apology", "prayers", "gratitude", "praise"})
+
+
+def _act_in_context(cue: Cue, tokens: list[Token], last: int) -> Cue:
+    """The act a cue has with what follows it: 'warned Russia not to escalate' directs (a warning that
+    something is so asserts); 'offered condolences' expresses (an offer of help commits)."""
+    after = [t.lower for t in tokens[last + 1 : last + 7]]
+    if cue.lemma in _WARNINGS and cue.act != "directive":
+        for k, word in enumerate(after):
+            if word in ("that", ",", ".", ";", ":"):
+                break
+            if word == "to" and k > 0 and k + 1 < len(after) and after[k + 1].isalpha() \
+                    and after[k + 1] not in _NOT_BEFORE_VERB:
+                return Cue(cue.lemma, "directive", cue.kind, cue.speech)
+    if cue.lemma == "offer" and any(word in _SENTIMENTS for word in after[:3]):
+        return Cue(cue.lemma, "expressive", cue.kind, cue.speech)
+    return cue
+
+
 def _coordinable(np: NounPhrase) -> bool:
     return np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical))
 
@@ -799,6 +820,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return []
     if apposition is not None:
         registry.describe(entity, apposition)
+    cue = _act_in_context(cue, tokens, last)
     found = [_Found(other, cue, tokens[i].start, trailing, new_clause, negated)
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
