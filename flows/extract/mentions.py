@@ -747,6 +747,12 @@ def person_of_place(tokens: list[Token], first: int, last: int) -> tuple[int, in
 
 
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
+_COMPANY_HEADS = frozenset({"company", "firm", "carmaker", "automaker", "bank", "airline", "retailer", "insurer",
+                            "lender", "manufacturer", "chipmaker", "startup", "conglomerate", "utility", "operator"})
+_AGENCY_HEADS = frozenset({"agency", "regulator", "watchdog", "authority", "administration", "bureau", "commission"})
+_AGENCY_WORDS = frozenset({"administration", "agency", "commission", "bureau", "service", "office", "authority",
+                           "department", "board", "inspectorate", "ministry", "regulator"})
+_NEAR = 3_000  # characters: how far back a generic head ('the company') looks for its organisation
 _LEGAL_FORMS = frozenset({"co", "corp", "inc", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "spa", "bv", "lp"})
 _SEATS = frozenset({"embassy", "consulate", "office", "bureau", "mission", "headquarters", "branch", "delegation"})
 
@@ -1015,7 +1021,7 @@ class Registry:
                     return person
             return self.register(np)
         if np.head and np.kind == "organisation" and np.definite:
-            entity = self._by_institution(np, offset)
+            entity = self._by_institution(np, offset) or self._by_recent_organisation(np, offset)
             if entity is not None:
                 return entity
         if np.kind == "unknown" and np.definite and len(np.name_tokens) == 1:
@@ -1078,6 +1084,31 @@ class Registry:
             if np.affiliation and org.country and org.country != np.affiliation:
                 continue
             if best is None or entity.last_offset >= best.last_offset:
+                best = entity
+        return best
+
+    def _by_recent_organisation(self, np: NounPhrase, offset: int) -> Entity | None:
+        """'Tesla recalled … The company said …', 'The Federal Aviation Administration … The agency
+        said …': a generic head refers to the organisation of that sort named last before it, within
+        a few paragraphs (a company: one our gazetteers do not list as a public body; an agency: a
+        name with an agency word, or a listed ministry or agency)."""
+        head = (np.head or "").lower()
+        if head not in _COMPANY_HEADS and head not in _AGENCY_HEADS:
+            return None
+        info = gazetteer().organisation_info
+        best: Entity | None = None
+        for entity in self.entities:
+            if entity.kind != "organisation" or entity.first_offset > offset or offset - entity.last_offset > _NEAR:
+                continue
+            known = info.get(entity.name)
+            words = {w.lower() for w in entity.name.split()}
+            g = gazetteer()
+            if head in _COMPANY_HEADS:
+                fits = (known is None or known.kind == "company") and not words & _AGENCY_WORDS \
+                    and entity.name not in g.capitals and entity.name not in g.countries  # ('Lisbon said')
+            else:
+                fits = bool(words & _AGENCY_WORDS) or (known is not None and known.kind in ("ministry", "government"))
+            if fits and (best is None or entity.last_offset >= best.last_offset):
                 best = entity
         return best
 

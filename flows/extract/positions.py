@@ -685,6 +685,8 @@ def _negated(tokens: list[Token], i: int) -> bool:
     return False
 
 
+_CLAUSE_STARTS = frozenset({"that", "how", "when", "what", "why", "where", "whether", "being", ":", ",", ".", "!", "?",
+                            ";", "”", '"', "’", "'", "—", "–", "-"})
 _WARNINGS = frozenset({"warn", "caution", "advise"})
 _SENTIMENTS = frozenset({"condolences", "condolence", "sympathy", "sympathies", "thanks", "congratulations",
                          "apologies", "apology", "prayers", "gratitude", "praise"})
@@ -745,6 +747,10 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return []  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return []  # a participle: handled with the main clause
+    if cue.lemma == "recall" and last + 1 < n and tokens[last + 1].lower not in _CLAUSE_STARTS \
+            and tokens[last + 1].lower not in _TRAILING_ADVERBIALS and not tokens[last + 1].capitalised \
+            and not (quoted is not None and quoted[last + 1]):
+        return []  # 'Tesla recalled 2 million vehicles': not 'recalled that …' / '…, she recalled.'
     # 'Alvarez did not say whether …', 'never said', 'declined to comment': a statement withheld
     negated = (_negated(tokens, head if head is not None else i) and cue.lemma not in _KEPT_WHEN_NEGATED) or (
         cue.lemma in ("decline", "refuse") and last + 2 < n and tokens[last + 1].lower == "to"
