@@ -459,18 +459,14 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
                 found.append(_Found(relayed[0], relayed[1], token.start, True, True))
                 i = relayed[2] + 1
                 continue
-        if token.lower in gazetteer().attitudes:
-            stance = _attitude(tokens, i, registry, quoted)
-            if stance is not None:
-                found.append(stance)
-                i += 1
-                continue
-        if token.lower in gazetteer().nouns:
-            owned = _noun_cue(tokens, i, registry, quoted)
-            if owned is not None:
-                found.append(owned)
-                i += 1
-                continue
+        # 'X was incensed that …' (an attitude adjective), 'X's claim that …' (a reporting noun)
+        g = gazetteer()
+        special = _attitude if token.lower in g.attitudes else _noun_cue if token.lower in g.nouns else None
+        item = special(tokens, i, registry, quoted) if special is not None else None
+        if item is not None:
+            found.append(item)
+            i += 1
+            continue
         hit = _cue_at(tokens, i)
         if hit is None:
             i += 1
