@@ -962,8 +962,24 @@ def _looks_like_name(text: str) -> bool:
     return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(is_role_word(w) for w in words)
 
 
+_ANSWER = re.compile(r"^[\"“]?\s*(?:A|Answer|ANSWER)\s*:\s+\S")
+
+
+def _answer(passage: _Passage, registry: Registry) -> Attribution | None:
+    """'A: …' in an interview: the person of the last 'Name:' label, or else the first person the
+    article introduced (the interviewee, in a Q&A's introduction)."""
+    offset = passage.sentences[0].start
+    answering = registry.answering or next(
+        (e for e in registry.entities if e.kind == "person" and e.confirmed and e.first_offset < offset), None)
+    if answering is None:
+        return None
+    return Attribution(answering, Cue("say", "assertive", "label", True), 0, offset)
+
+
 def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     """'Baerbock: …', '• EU foreign policy chief Lena Hofstad: “…”', '9:40 a.m. — Name: “…”'."""
+    if passage.sentences and _ANSWER.match(passage.sentences[0].text):
+        return _answer(passage, registry)
     match = None
     first = None
     for k, sentence in enumerate(passage.sentences):
@@ -975,13 +991,13 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     if match is None or first is None:
         return None
     who = match.group("who").strip()
+    offset = first.start + match.start("who")
     name_part, _, role_part = who.partition(",")
     if role_part.strip() and name_part.strip()[:1].isupper() and _looks_like_name(role_part.strip()) \
             and not _looks_like_name(name_part.strip()):
         name_part, role_part = role_part, name_part  # 'Moldova's prime minister, Dorin Lupu:'
     if name_part.strip().lower().rstrip(".") in _NOT_LABEL or len(name_part.split()) > 7:
         return None
-    offset = first.start + match.start("who")
     tokens = tokenize(name_part.strip(), offset)
     if not tokens or not tokens[-1].capitalised or not all(
         t.capitalised or t.lower in ("of", "de", "van", "von", "al") or is_role_word(t.text)
@@ -1008,11 +1024,16 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
             return None  # 'Name, role:' needs a role
         np.role = np.role or desc.role
         np.affiliation = np.affiliation or desc.affiliation
+    if np.kind == "organisation" and (info := g.organisation_info.get(np.canonical or "")) is not None \
+            and info.kind == "agency_news":
+        return None  # 'POLITICO: Why did the deal fail?': the interviewer asks
     entity = registry.resolve(np, np.start)
     if entity is None:
         return None
     if np.role or np.affiliation:
         registry.describe(entity, np)
+    if entity.kind == "person":
+        registry.answering = entity
     return Attribution(entity, Cue("say", "assertive", "label", True), passage.sentences.index(first), offset)
 
 
@@ -1059,6 +1080,8 @@ def _attribute(passage: _Passage, registry: Registry) -> None:
     for index in range(len(passage.sentences)):
         _opening_subject(passage, index, registry)
         for item in _find(passage, index, registry):
+            if label is not None and item.entity is not label.entity and not item.cue.speech:
+                continue  # 'ALVAREZ: The council never wanted it.': an action in the answer is content
             passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset, item.negated))
             registry.spoke(item.entity, item.offset)
         # ', saying …' / ', adding …': the sentence's speaker goes on speaking
