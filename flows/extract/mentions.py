@@ -61,6 +61,7 @@ _ROLE_MODIFIERS = frozenset({
     "parliamentary", "party", "opposition", "ruling", "minority", "majority", "house", "senate", "democratic",
     "republican", "conservative", "liberal", "socialist", "green", "independent", "retired", "co",
     "nonpartisan", "bipartisan", "progressive", "libertarian", "centrist", "left-leaning", "right-leaning",
+    "shadow", "crown",
 })
 _GROUP_HEADS = frozenset({
     "officials", "diplomats", "analysts", "experts", "critics", "lawmakers", "legislators", "protesters",
@@ -271,6 +272,8 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
                     and (lower != "and" or _inside_known_name(tokens, i))
                 )
                 or (lower == "of" and _is_role_word(tokens[i - 1].text, g) and _is_role_word(tokens[i + 1].text, g))
+                or (lower == "of" and any(" ".join(t.lower for t in tokens[i - 1 : i + w + 1]) in g.roles
+                                          for w in (1, 2)))
             ):
                 i -= 1
                 continue
@@ -361,6 +364,7 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
     if tokens[start].lower in _PRONOUNS:
         return start, start
     end = start
+    kept = start  # the end of a role of several words ('secretary of state'), never trimmed
     i = start + 1
     while i < len(tokens):
         token = tokens[i]
@@ -375,6 +379,13 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
             ):
                 i += 1
                 continue
+            if lower == "of" and i + 1 < len(tokens):  # 'the secretary of state', 'the chief of staff'
+                width = next((w for w in (2, 1) if i + w < len(tokens) and " ".join(
+                    t.lower for t in tokens[i - 1 : i + w + 1]) in g.roles), 0)
+                if width:
+                    end = kept = i + width
+                    i += width + 1
+                    continue
             break
         if not _np_word(token, g) or lower in _DETERMINERS:
             break
@@ -385,7 +396,7 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
         end = i
         i += 1
     # a lower-case modifier ends no phrase: 'The Ledger first reported', 'the minister also'
-    while end > start and not tokens[end].capitalised and tokens[end].lower in _ROLE_MODIFIERS \
+    while end > max(start, kept) and not tokens[end].capitalised and tokens[end].lower in _ROLE_MODIFIERS \
             and not _is_role_head(tokens[end].lower, g):
         end -= 1
     return start, end
@@ -598,6 +609,9 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     # A description: '(the) (Russian) (deputy) minister', 'a senior State Department official'.
     if role_words:
         head = role_words[-1].lower()
+        joined = " ".join(role_words).lower()
+        if " of " in joined and joined in g.roles:  # 'secretary of state', 'chief of staff': the head comes first
+            head = joined.split(" of ")[0].split()[-1]
         np.head = head
         np.role = " ".join(role_words)
         if head in _GROUP_HEADS or (head.endswith("s") and head[:-1] in g.roles):
