@@ -891,6 +891,7 @@ class Registry:
     speakers: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, entity) of past attributions
     subjects: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, person) opening a sentence
     answering: Entity | None = None  # the person of the last 'Name:' label, who answers an interview's 'A:'
+    authors: dict[str, Entity] = field(default_factory=dict)  # 'statement' -> who issued the last one named
     # Indexes over `entities`, kept up to date by `_add` and `_rename`, so that resolving a name
     # looks at the few entities it may refer to instead of all of them (in the same order):
     _order: dict[int, int] = field(default_factory=dict, repr=False)  # id(entity) -> position in entities

@@ -632,18 +632,19 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
 
 
 _WORKS = frozenset({"study", "report", "survey", "poll", "analysis", "review", "paper", "audit", "investigation",
-                    "assessment", "estimate", "memo", "letter", "filing", "complaint", "brief", "ruling"})
+                    "assessment", "estimate", "memo", "letter", "filing", "complaint", "brief", "ruling",
+                    "statement", "email", "message", "post", "tweet", "video", "communique", "communiqué"})
 _MAX_WORK_WORDS = 5  # 'A 2014 study', 'a new independent analysis'
 
 
 def _authored_by(tokens: list[Token], first: int) -> int:
     """Where the sentence's subject starts when the speaker at `first` is the author of a work that
-    opens the sentence ('A 2014 study by Jane Roe found …', 'An analysis by the Tax Policy Center
-    estimated …'): the findings are the author's. Otherwise `first`."""
+    opens the sentence ('A 2014 study by Jane Roe found …', 'A statement from the White House
+    said …'): what the work says is the author's. Otherwise `first`."""
     by = first - 1
     if tokens[by].lower == "the" and by >= 1:
         by -= 1
-    if by < 1 or tokens[by].lower != "by" or tokens[by - 1].lower not in _WORKS:
+    if by < 1 or tokens[by].lower not in ("by", "from") or tokens[by - 1].lower not in _WORKS:
         return first
     k = by - 1
     verbs = gazetteer().verbs
@@ -731,6 +732,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     """The attributions of the verb cue at token i (one per coordinated speaker), or none."""
     n = len(tokens)
     word = tokens[i].lower
+    work_noun: str | None = None
+    author: Entity | None = None
     if tokens[i].capitalised and _first_word(tokens) < i and not (
             i <= 2 and all(t.text in _CLOSING for t in tokens[:i])):
         return []  # a capitalised word inside a sentence is a name ('the United States')
@@ -774,7 +777,13 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             opening -= 1
         if conjuncts and not _opens_clause(tokens, opening):
             conjuncts, opening = [], first  # 'Sherman met Lavrov and Ryabkov said': not coordinated
-        opening = _authored_by(tokens, opening) if not conjuncts else opening
+        authored = _authored_by(tokens, opening) if not conjuncts else opening
+        if authored != opening:  # 'A statement from the White House said': the work it names
+            work_noun = next(t.lower for t in tokens[authored:opening] if t.lower in _WORKS)
+        opening = authored
+        words = np.text.lower().split()
+        if len(words) == 2 and words[0] == "the" and words[1] in registry.authors:
+            author = registry.authors[words[1]]  # 'The statement added …': its author adds
         subordinate = opening > 0 and tokens[opening - 1].lower in _SUBORDINATORS and np.kind == "person"
         if not _valid_subject(tokens, opening, np, speech=(cue.speech or subordinate) and np.kind == "person"):
             np = None
@@ -817,9 +826,11 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             trailing = new_clause = True
         else:
             return []
-    entity = registry.resolve(np, np.start)
+    entity = author or registry.resolve(np, np.start)
     if entity is None:
         return []
+    if work_noun is not None:
+        registry.authors[work_noun] = entity
     if apposition is not None:
         registry.describe(entity, apposition)
     cue = _act_in_context(cue, tokens, last)
