@@ -125,6 +125,7 @@ class NounPhrase:
     canonical: str | None = None  # the canonical name of an organisation or country
     weak_role: bool = False  # the role comes from an honorific only
     confirmed: bool = False  # a given name, honorific or role says this is a person
+    titled_gender: str = ""  # the gender an honorific states ('Mr.', 'Mrs.'), never guessed from a name
 
 
 # Answers that depend on nothing but their words and the gazetteer (read once per process) are
@@ -478,7 +479,7 @@ def analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     return NounPhrase(  # (positional: the fields in their order)
         known.kind, tokens[first].start, tokens[last].end, known.text, known.name_tokens, known.role,
         known.affiliation, known.head, known.definite, known.indefinite, known.gender, known.plural,
-        known.canonical, known.weak_role, known.confirmed,
+        known.canonical, known.weak_role, known.confirmed, known.titled_gender,
     )
 
 
@@ -588,7 +589,7 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         if honorific is not None:
             key = honorific.lower()
             expansion, gender = g.honorifics.get(key) or g.honorifics.get(key + ".", ("", ""))
-            np.gender = gender
+            np.gender = np.titled_gender = gender
             role_words = [w for w in role_words if w != honorific]
             if expansion and not role_words and expansion.lower() in g.roles:
                 role_words = [expansion]
@@ -976,7 +977,7 @@ class Registry:
     def register(self, np: NounPhrase) -> Entity | None:
         """Add or update the entity `np` names; returns it (None for pronouns and bare descriptions)."""
         if np.kind == "person" and np.name_tokens:
-            entity = self._by_name(np.name_tokens, np.gender)
+            entity = self._by_name(np.name_tokens, np.titled_gender)
             if entity is None:
                 entity = Entity(" ".join(np.name_tokens), "person", first_offset=np.start, tokens=np.name_tokens)
                 self._add(entity)
