@@ -761,6 +761,12 @@ def person_of_place(tokens: list[Token], first: int, last: int) -> tuple[int, in
     return None
 
 
+_AGED = re.compile(r"^[Tt]he \d{1,3}-year-old$")
+
+
+def is_age_epithet(text: str) -> bool:
+    """'the 62-year-old': a person the article named, referred to by age."""
+    return _AGED.match(text) is not None
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
 _COMPANY_HEADS = frozenset({"company", "firm", "carmaker", "automaker", "bank", "airline", "retailer", "insurer",
                             "lender", "manufacturer", "chipmaker", "startup", "conglomerate", "utility", "operator"})
@@ -1026,6 +1032,9 @@ class Registry:
         """The entity a subject noun phrase refers to, or None when it refers to nobody we know."""
         if np.kind == "pronoun":
             return self._pronoun(np, offset)
+        if is_age_epithet(np.text):  # 'the 62-year-old said': the person last named
+            return max((e for e in self._persons if e.confirmed and e.first_offset <= offset),
+                       key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset, default=None)
         if np.kind == "person":
             entity = self.register(np)
             return entity

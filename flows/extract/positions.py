@@ -36,6 +36,7 @@ from flows.extract.mentions import (
     Registry,
     analyse_np,
     description_left,
+    is_age_epithet,
     is_role_word,
     np_left,
     np_right,
@@ -378,6 +379,8 @@ def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_pre
         return np.head in ("he", "she", "they", "it")
     if np.text.lower() in _NOBODY:
         return False  # 'Nobody expects …'
+    if is_age_epithet(np.text):
+        return True
     if np.kind in ("person", "organisation", "country", "group"):
         return True
     # an unknown capitalised name ('Interfax', 'PolitiFact') or a role description ('the minister')
