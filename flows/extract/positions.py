@@ -924,8 +924,11 @@ def _relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue
         entity = registry.resolve(np, np.start)
         if entity is not None:
             return entity, say, span[1] + 2
-    # passive: '<NP> was quoted (by <agency>) as saying'
-    if i >= 2 and tokens[i - 1].lower in ("was", "were", "is", "been"):
+    # passive: '<NP> was (later) quoted (by <agency>) as saying'
+    b = i - 1
+    while b >= 1 and (tokens[b].lower in _ADVERBS or _ADVERB_LY.match(tokens[b].lower)):
+        b -= 1
+    if i >= 2 and tokens[b].lower in ("was", "were", "is", "been"):
         j = i + 1
         if j < n and tokens[j].lower == "by":
             agency = np_right(tokens, j + 1)
