@@ -955,7 +955,7 @@ class Registry:
                 found = sorted(merged.values(), key=lambda e: order[id(e)])
         return found
 
-    def _by_name(self, tokens: tuple[str, ...], gender: str = "") -> Entity | None:
+    def _by_name(self, tokens: tuple[str, ...], gender: str = "", role: str | None = None) -> Entity | None:
         """The person registered under `tokens` (or a fuller form of it) whose gender, when known,
         is not the other one (`gender` from an honorific: 'Mr. Obama' is not Michelle Obama)."""
         lowered = [t.lower() for t in tokens]
@@ -964,6 +964,9 @@ class Registry:
         # or one given to either gender)
         family_first = len(lowered) == 1 and gazetteer().given_names.get(lowered[0], "u") == "u"
         candidates = self._candidates(lowered, family_first)
+        names = gazetteer().given_names
+        head = role.lower().split()[-1] if role else ""
+        best_rank: tuple[bool, bool, int] = (False, False, 0)
         if family_first and any(e.tokens and e.tokens[-1].lower() == lowered[-1] for e in candidates):
             family_first = False  # 'Obama' is 'President Obama', not a 'Obama Speech' read family name first
         for entity in candidates:
@@ -976,14 +979,21 @@ class Registry:
             if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 \
                     and not ent[0].startswith(lowered[0][:1]) and ent[-len(lowered):] != lowered:
                 continue
-            if best is None or len(entity.tokens) > len(best.tokens) or entity.last_offset > best.last_offset:
-                best = entity if (best is None or len(entity.tokens) >= len(best.tokens)) else best
+            # the same role first ('President Sousa' is the president, not the first lady Ana Sousa), then
+            # a given name ('Barack Obama' over 'Star Mom Corners Obama'), then the fullest, then the latest
+            rank = (bool(head and entity.role and head in entity.role.lower().split()),
+                    entity.tokens[0].lower() in names, len(entity.tokens))
+            if best is None or rank > best_rank or (rank == best_rank and entity.last_offset > best.last_offset):
+                best, best_rank = entity, rank
         return best
 
     def register(self, np: NounPhrase) -> Entity | None:
         """Add or update the entity `np` names; returns it (None for pronouns and bare descriptions)."""
         if np.kind == "person" and np.name_tokens:
-            entity = self._by_name(np.name_tokens, np.titled_gender)
+            # the gender an honorific states, or a given name's in a plain 'First Last' name
+            # ('Michelle Obama' is not the 'Mr. Obama' named before; 'Von der Leyen' may be anyone's)
+            gender = np.titled_gender or (np.gender if len(np.name_tokens) == 2 else "")
+            entity = self._by_name(np.name_tokens, gender, np.role)
             if entity is None:
                 entity = Entity(" ".join(np.name_tokens), "person", first_offset=np.start, tokens=np.name_tokens)
                 self._add(entity)

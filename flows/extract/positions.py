@@ -174,13 +174,22 @@ def _prepare(block: Block, text: str, topic: str | None) -> _Passage:
     return _Passage(block, topic, sentences, tokens, quotes, _quoted(sentences, tokens, quotes), cued)
 
 
+def _title_cased(tokens: list[Token]) -> bool:
+    words = [t for t in tokens if t.is_word]
+    return len(words) >= 3 and sum(t.text[:1].isupper() for t in words) >= 0.7 * len(words)
+
+
+def _title_case(passage: _Passage) -> bool:
+    """Whether the passage (a headline) is written in Title Case."""
+    return bool(passage.tokens) and all(_title_cased(tokens) for tokens in passage.tokens)
+
+
 def _title_case_verbs(passage: _Passage) -> None:
     """In a Title Case headline ('Obama Says Museum Will Tell …'), reporting verbs are written with
     a capital: mark them as lower-case words so that they read as verbs, not as part of a name."""
     g = gazetteer()
     for index, tokens in enumerate(passage.tokens):
-        words = [t for t in tokens if t.is_word]
-        if len(words) < 3 or sum(t.capitalised for t in words) < 0.7 * len(words):
+        if not _title_cased(tokens):
             continue
         passage.tokens[index] = [
             t._replace(capitalised=False) if k > 0 and t.capitalised and t.lower in g.verbs else t
@@ -1373,7 +1382,8 @@ def extract_positions(
     headline = _prepare(title, text, None) if title is not None and title.end > title.start else None
     if headline is not None:
         _title_case_verbs(headline)
-    for passage in ([headline] if headline else []) + passages:
+    # (a Title Case headline introduces nobody: 'Gold Star Mom Corners Obama On …' names no 'Corners Obama')
+    for passage in ([headline] if headline is not None and not _title_case(headline) else []) + passages:
         _introduce(passage, registry)
     in_body = [e for e in registry.entities if headline is not None and e.last_offset > headline.block.end]
     for passage in passages:
