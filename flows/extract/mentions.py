@@ -40,7 +40,7 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "i
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their", "our"})
 _PARTICLES = frozenset({"de", "van", "der", "von", "bin", "al", "da", "dos", "du", "la", "le", "di", "del",
                         "ibn", "ben", "el", "den", "ter", "zu", "y", "abu", "st."})
-_CONNECTORS = frozenset({"of", "for", "and", "on", "to"})
+_CONNECTORS = frozenset({"of", "for", "and", "on", "to", "&"})
 _NAME_SUFFIX = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
 _POSSESSIVE = re.compile(r"^(?P<base>.+?)(?:['’]s|s['’])$")
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
@@ -71,6 +71,7 @@ _GROUP_HEADS = frozenset({
     "police", "prosecutors", "investigators", "organizers", "organisers", "campaigners", "greens", "allies",
     "family", "families", "relatives", "lawyers", "attorneys", "parents", "students", "workers", "farmers",
     "doctors", "witnesses", "employees", "staff", "senators", "representatives", "governors", "mayors",
+    "people",
 })
 _INSTITUTION_HEADS = frozenset({
     "ministry", "department", "government", "administration", "campaign", "committee", "council", "court",
@@ -257,6 +258,9 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
             and tokens[i + 1].capitalised
         if not surname_he and (lower in _PRONOUNS or lower in g.function_words and lower not in _DETERMINERS
                                and lower not in _CONNECTORS and not _is_role_word(lower, g)):
+            if token.capitalised and i > 0 and tokens[i - 1].capitalised and _inside_known_name(tokens, i):
+                i -= 1  # 'Doctors Without Borders': a word of a name we know
+                continue
             break
         if lower == "the" and i - 1 >= 0 and tokens[i - 1].lower == "of" and tokens[i + 1].capitalised \
                 and i - 2 >= 0 and (tokens[i - 2].capitalised or _is_role_word(tokens[i - 2].text, g)):
@@ -267,10 +271,10 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
             # 'secretary of state', 'chief of staff': between role words.
             if i - 1 >= 0 and (
                 (
-                    lower in ("of", "for", "and", "on")
+                    lower in ("of", "for", "and", "on", "&")
                     and tokens[i - 1].capitalised
                     and tokens[i + 1].capitalised
-                    and (lower != "and" or _inside_known_name(tokens, i))
+                    and (lower != "and" or _joined_name(tokens, i, end))
                 )
                 or (lower == "of" and _is_role_word(tokens[i - 1].text, g) and _is_role_word(tokens[i + 1].text, g))
                 or (lower == "of" and any(" ".join(t.lower for t in tokens[i - 1 : i + w + 1]) in g.roles
@@ -330,6 +334,27 @@ _PREPOSITIONS_NP = frozenset({"of", "in", "for", "to", "with", "from", "by", "on
 _INSIDE_KNOWN: dict[tuple[tuple[str, ...], int], bool] = {}
 
 
+def _joined_name(tokens: list[Token], i: int, end: int | None) -> bool:
+    """Whether the 'and' at tokens[i] joins the words of one name rather than two speakers: inside
+    a name our gazetteers know ('Bosnia and Herzegovina'), or before the capitalised words of an
+    institution's name when the word before names nothing alone ('Food and Drug Administration',
+    'Citizenship and Immigration Services'; not 'France and the European Commission'). `end` is the
+    last token of the phrase when it is known (read leftwards), else the capitalised run is read."""
+    if _inside_known_name(tokens, i):
+        return True
+    if end is None:
+        end = i + 1
+        while end + 1 < len(tokens) and tokens[end + 1].capitalised:
+            end += 1
+    words = [t.text for t in tokens[i + 1 : end + 1]]
+    if not words or not all(w[:1].isupper() for w in words) \
+            or words[-1].lower().rstrip(".") not in _INSTITUTION_WORDS:
+        return False
+    g = gazetteer()
+    before = tokens[i - 1].text
+    return _lookup_place_or_org([before], g) is None and before.lower() not in g.given_names
+
+
 def _inside_known_name(tokens: list[Token], i: int) -> bool:
     """Whether tokens[i] lies inside an organisation's or country's name of two to six words
     (it depends on the five words either side only: the answers are kept by those words)."""
@@ -372,11 +397,11 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
         lower = token.lower
         if lower in _CONNECTORS:
             if (
-                lower in ("of", "for", "and")
+                lower in ("of", "for", "and", "&")
                 and i + 1 < len(tokens)
                 and tokens[i + 1].capitalised
                 and tokens[i - 1].capitalised
-                and (lower != "and" or _inside_known_name(tokens, i))
+                and (lower != "and" or _joined_name(tokens, i, None))
             ):
                 i += 1
                 continue
@@ -512,6 +537,10 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.canonical = group
         np.affiliation = g.groups.get(group.lower()) or g.demonyms.get(group)
         return np
+    if len(rest) == 1 and rest[0].lower() in _GROUP_HEADS:
+        # 'Analysts said', 'Critics argue': a group opening its sentence, never a name
+        np.kind, np.plural, np.head = "group", True, rest[0].lower()
+        return np
     whole = _lookup_place_or_org(rest, g)
     if whole is not None and whole[0] != "capital":
         np.kind = "organisation" if whole[0] == "organisation" else "country"
@@ -529,6 +558,10 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         while len(named) > 1 and named[-1] in ("&", ","):
             named = named[:-1]
         np.kind, np.canonical = "organisation", " ".join(named)
+        return np
+    # 'Johnson & Johnson', 'Bailey & Glasser': a firm named with an ampersand
+    if len(rest) >= 3 and "&" in rest[1:-1] and all(w[:1].isupper() or w == "&" for w in rest):
+        np.kind, np.canonical = "organisation", " ".join(rest)
         return np
     # Trailing name: capitalised words that are neither role words nor places.
     j = len(words)
@@ -640,6 +673,7 @@ _INSTITUTION_WORDS = _INSTITUTION_HEADS | frozenset({
     "chamber", "institute", "university", "college", "school", "foundation", "times", "post", "journal",
     "news", "front", "league", "strategies", "partners", "associates", "council", "commission", "conference",
     "forum", "tribune", "herald", "gazette", "radio", "television", "tv", "press", "treasury", "ministry",
+    "services", "enforcement", "industries", "affairs", "resources", "studies", "sciences", "airlines", "systems",
 })
 
 
@@ -650,6 +684,9 @@ def _institution_name(words: list[str]) -> bool:
     if not all(w[:1].isupper() or w.lower() in ("of", "for", "and", "the", "on", "&") for w in words):
         return False
     g = gazetteer()
+    if len(words) == 2 and words[1].lower() in _INSTITUTION_WORDS and _is_role_word(words[0], g) \
+            and not _POSSESSIVE.match(words[0]):
+        return True  # 'Premier League', 'General Assembly': a role word naming the institution
     if words[-1].lower() in g.given_names or any(
             _is_role_word(w, g) and w.lower() not in _INSTITUTION_WORDS
             and w.lower().strip(".") not in _ROLE_MODIFIERS
@@ -659,6 +696,9 @@ def _institution_name(words: list[str]) -> bool:
 
 
 _POST = frozenset({"to", "for", "of", "at", "in", "from", "with"})
+# participles and adjectives that describe a source by what it knows: 'people familiar with …'
+_SOURCE_MODIFIERS = frozenset({"familiar", "briefed", "close", "involved", "knowledgeable", "aware"})
+_MAX_POST_WORDS = 5  # words of a group's post-modifier kept in its name ('Officials in Kyiv')
 
 
 def postmodifier_affiliation(tokens: list[Token], at: int) -> tuple[str | None, int]:
@@ -713,12 +753,15 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
         if titled is not None:
             return titled
     if span is None:
-        # '… special envoy for the dialogue': a post-modifier of plain words after the role
+        # '… special envoy for the dialogue', 'People familiar with the matter': a post-modifier of
+        # plain words after the role or group (never one that ends in a verb: '… said talks')
+        if end < 0 or not tokens[end].text.isalpha() or tokens[end].lower in g.verbs:
+            return None
         for p in range(end - 1, max(end - 5, 0), -1):
-            if tokens[p].lower in _POST and p >= 1 and _is_role_word(tokens[p - 1].text, g):
-                head = np_left(tokens, p - 1)
-                if head is not None:
-                    return head[0], end, analyse_np(tokens, head[0], head[1])
+            if tokens[p].lower in _POST:
+                described = _post_modified(tokens, p, end, g)
+                if described is not None:
+                    return described
             if tokens[p].text in (",", ".", ";", ":"):
                 break
         return None
@@ -734,14 +777,32 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
                 if person.affiliation is None:
                     person.affiliation = postmodifier_affiliation(tokens, k)[0]
                 return named[0], span[1], person
-    if k >= 1 and tokens[k].lower in _POST and _is_role_word(tokens[k - 1].text, g):
-        head = np_left(tokens, k - 1)
-        if head is not None:
-            desc = analyse_np(tokens, head[0], head[1])
-            if desc.affiliation is None:
-                desc.affiliation = postmodifier_affiliation(tokens, k)[0]
-            return head[0], span[1], desc
+    if k >= 1 and tokens[k].lower in _POST:
+        described = _post_modified(tokens, k, span[1], g)
+        if described is not None:
+            return described
     return span[0], span[1], analyse_np(tokens, span[0], span[1])
+
+
+def _post_modified(tokens: list[Token], k: int, end: int, g: Gazetteer) -> tuple[int, int, NounPhrase] | None:
+    """A role or group with the post-modifier that starts at the preposition tokens[k] and ends at
+    tokens[end]: 'Britain's ambassador to the U.N.', 'Analysts at Goldman Sachs', 'People familiar
+    with the matter' (a group described by what it knows)."""
+    known_by = k >= 2 and tokens[k - 1].lower in _SOURCE_MODIFIERS and tokens[k - 2].lower in _GROUP_HEADS
+    if not (known_by or _is_role_word(tokens[k - 1].text, g) or tokens[k - 1].lower in _GROUP_HEADS):
+        return None
+    head = np_left(tokens, k - 2 if known_by else k - 1)
+    if head is None:
+        return None
+    desc = analyse_np(tokens, head[0], head[1])
+    if desc.affiliation is None:
+        desc.affiliation = postmodifier_affiliation(tokens, k)[0]
+    if desc.kind == "group" and desc.canonical is None and desc.plural and end - k <= _MAX_POST_WORDS:
+        # 'Analysts at Goldman Sachs', 'Officials in Kyiv', 'Lawyers for the family': a group nobody
+        # names is known by its whole description
+        desc.text = " ".join(t.text for t in tokens[head[0] : end + 1])
+        desc.end = tokens[end].end
+    return head[0], end, desc
 
 
 def person_of_place(tokens: list[Token], first: int, last: int) -> tuple[int, int, NounPhrase] | None:

@@ -303,7 +303,7 @@ def _skip_left(tokens: list[Token], k: int) -> int:
         if tokens[k].capitalised and word in _SKIPPABLE and k > 0:
             break  # 'Julia May said': a name, not a modal
         adverb = _ADVERB_LY.match(word) is not None and not tokens[k].capitalised and word not in _LY_NOUNS
-        negated = word.replace("’", "'").endswith("n't")  # 'isn’t saying'
+        negated = word.replace("’", "'").endswith("n't") or word == "neither"  # 'isn’t saying', 'neither confirmed'
         if word in _SKIPPABLE or word in _WEEKDAYS or adverb or negated \
                 or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
@@ -584,9 +584,9 @@ def _attitude(tokens: list[Token], i: int, registry: Registry, quoted: list[bool
     subordinate = first > 0 and tokens[first - 1].lower in _SUBORDINATORS
     if not (_opens_clause(tokens, first) or subordinate):
         return None
-    named = np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical)) \
+    named = np.kind in ("person", "organisation", "country", "group") \
         or (np.kind == "pronoun" and np.head in ("he", "she", "they"))
-    if not named:
+    if not named:  # ('Protesters were frustrated that …': a group, named or described)
         return None
     entity = registry.resolve(np, np.start)
     if entity is None:
@@ -600,15 +600,16 @@ def _merge_prep_cues(found: list[_Found]) -> list[_Found]:
     """'In a statement, X expressed …': the phrase comes first, so it is X's cue."""
     merged: list[_Found] = []
     pending: _Found | None = None
+    verb_at: int | None = None  # the verb whose (coordinated) subjects take the phrase as their cue
     for item in found:
         if item.cue.kind == "prep" and item.cue.lemma != "according to" and not merged:
             pending = item
             continue
-        if pending is not None and item.cue.kind == "verb":
+        if pending is not None and item.cue.kind == "verb" and verb_at in (None, item.offset):
+            verb_at = item.offset  # 'In a joint statement, Germany and France said …': both
             item = _Found(item.entity, pending.cue, pending.offset, item.trailing, item.new_clause)
-            pending = None
         merged.append(item)
-    if pending is not None:
+    if pending is not None and verb_at is None:
         merged.insert(0, pending)
     return merged
 
@@ -718,7 +719,10 @@ def _act_in_context(cue: Cue, tokens: list[Token], last: int) -> Cue:
 
 
 def _coordinable(np: NounPhrase) -> bool:
-    return np.kind in ("person", "organisation", "country") or (np.kind == "group" and bool(np.canonical))
+    """A speaker that can be coordinated: a name, or a definite description ('the ministry'), not
+    a bare noun ('In a joint statement, Germany and France said': not the statement)."""
+    return np.kind in ("person", "country") or (np.kind == "group" and bool(np.canonical)) \
+        or (np.kind == "organisation" and (bool(np.canonical) or np.definite))
 
 
 def _conjuncts_left(tokens: list[Token], first: int, np: NounPhrase) -> list[tuple[int, NounPhrase]]:
@@ -1238,6 +1242,11 @@ def _assemble(passage: _Passage, text: str, article_id: str, document_id: str) -
     if not passage.attributions:
         return []
     sentences = passage.sentences
+    # one position per actor: a description resolved to nobody we know ('the envoy', 'Officials in
+    # Kyiv') makes a new entity each time it is read; the same actor's are one
+    same: dict[tuple[str, str], Entity] = {}
+    for attribution in passage.attributions:
+        attribution.entity = same.setdefault((attribution.entity.name, attribution.entity.kind), attribution.entity)
     owners: list[list[Entity]] = [[] for _ in sentences]
     for attribution in passage.attributions:
         if all(e is not attribution.entity for e in owners[attribution.sentence]):

@@ -77,7 +77,7 @@ class Sentence:
 # tries the abbreviations only where one can match: at a word right before a period.
 _INITIALISM = r"(?:[^\W\d_]\.){2,}"
 _INITIAL = r"\b[A-Z]\.(?=\s+[A-Z])"
-_WORD = r"[^\W_]+(?:['’\-][^\W_]+)*"
+_WORD = r"[^\W_]+(?:['’\-][^\W_]+)*(?:&[A-Z][^\W_]*)*"  # ('AT&T', 'S&P': one word)
 
 
 @cache
