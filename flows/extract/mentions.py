@@ -11,6 +11,7 @@ compatible speaker, role nouns to the person introduced with that role.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal, TypeVar
@@ -39,7 +40,8 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "i
                           "another", "one", "most", "few"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their", "our"})
 _PARTICLES = frozenset({"de", "van", "der", "von", "bin", "al", "da", "dos", "du", "la", "le", "di", "del",
-                        "ibn", "ben", "el", "den", "ter", "zu", "y", "abu", "st."})
+                        "ibn", "ben", "el", "den", "ter", "zu", "y", "abu", "st.", "ten", "della", "degli", "das",
+                        "vom", "zum", "zur", "af"})
 _CONNECTORS = frozenset({"of", "for", "and", "on", "to", "&"})
 _NAME_SUFFIX = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
 _POSSESSIVE = re.compile(r"^(?P<base>.+?)(?:['’]s|s['’])$")
@@ -601,7 +603,10 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         j = len(words)
     # '… of the Treasury Mark Kessler': the name starts at its given name.
     given_at = next((k for k, w in enumerate(name) if w.lower() in g.given_names), -1)
-    if given_at > 0 and len(name) - given_at >= 2:
+    if given_at > 0 and len(name) - given_at >= 2 and any(
+            w.lower().strip(".") in _INSTITUTION_WORDS or _lookup_place_or_org([w], g) is not None
+            or _is_role_word(w, g) or w in g.demonyms or w.lower() + "s" in g.groups
+            for w in name[:given_at]):  # ('Democrat Hillary Clinton'; not 'José Luis Rodríguez Zapatero')
         j += given_at
         name = name[given_at:]
     # 'The U.S. Chamber of Commerce', 'Northgate Strategies': a capitalised name of an institution.
@@ -916,10 +921,13 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
         matched = False
         # (a run of several words can name one only if its first word starts a name of several words)
         widest = min(6, len(modifiers) - k) if modifiers[k].lower() in _first_words() else 1
+        inside_name = k > 0 and bool(role) and role[-1] == modifiers[k - 1] and _plain_name_word(role[-1], g)
         for width in range(widest, 0, -1):
             run = modifiers[k : k + width]
             if width == 1 and _is_role_word(run[0], g) and run[0] not in g.organisations:
                 continue
+            if width == 1 and inside_name:
+                continue  # 'Morgan Stanley analyst': not Stanley, the Falklands' capital
             found = _affiliation_of(run, g)
             if found is not None:
                 if affiliation is None:
@@ -939,6 +947,10 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
             lead.append(word)
         else:
             break
+    # ... but never the first word of a role of several words ('District Attorney Alvin Bragg')
+    at = next((j for j in range(len(lead)) if any(" ".join(role[j : j + w]).lower() in g.roles for w in (2, 3))),
+              len(lead))
+    lead = lead[:at]
     if lead and len(lead) < len(role):
         if affiliation is None:
             affiliation = " ".join(lead)
@@ -949,6 +961,23 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
                         for w in role):
         role = [] if np.kind == "person" or all(w[:1].isupper() for w in role) else role
     return affiliation, role
+
+
+@cache
+def _name_key(word: str) -> str:
+    """A surname as it is looked up: lower case, without diacritics ('Erdogan' is 'Erdoğan') or a
+    particle joined by a hyphen ('Sisi' is 'el-Sisi')."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+    head, joined, rest = folded.partition("-")
+    return rest if joined and head in _PARTICLES and rest else folded
+
+
+def _plain_name_word(word: str, g: Gazetteer) -> bool:
+    """A capitalised word of a name we do not know ('Morgan' in 'Morgan Stanley'): no role word, role
+    modifier, function word or known place."""
+    lower = word.lower().strip(".")
+    return word[:1].isupper() and not _is_role_word(word, g) and lower not in _ROLE_MODIFIERS \
+        and lower not in g.function_words and _lookup_place_or_org([word], g) is None and word not in g.demonyms
 
 
 @dataclass(slots=True)
@@ -985,20 +1014,20 @@ class Registry:
     def _index_name(self, entity: Entity) -> None:
         if not entity.tokens:
             return
-        self._surnames.setdefault(entity.tokens[-1].lower(), []).append(entity)
+        self._surnames.setdefault(_name_key(entity.tokens[-1]), []).append(entity)
         if len(entity.tokens) in (2, 3):
             self._firsts.setdefault(entity.tokens[0].lower(), []).append(entity)
 
     def _rename(self, entity: Entity, tokens: tuple[str, ...]) -> None:
         """Give a person a fuller name, and move it in the indexes (keeping their order)."""
-        for index, key in ((self._surnames, entity.tokens[-1].lower() if entity.tokens else None),
+        for index, key in ((self._surnames, _name_key(entity.tokens[-1]) if entity.tokens else None),
                            (self._firsts, entity.tokens[0].lower() if len(entity.tokens) in (2, 3) else None)):
             if key is not None:
                 index[key] = [e for e in index[key] if e is not entity]
         entity.tokens, entity.name = tokens, " ".join(tokens)
         self._index_name(entity)
         order = self._order
-        for index, key in ((self._surnames, tokens[-1].lower() if tokens else None),
+        for index, key in ((self._surnames, _name_key(tokens[-1]) if tokens else None),
                            (self._firsts, tokens[0].lower() if len(tokens) in (2, 3) else None)):
             if key is not None:
                 index[key].sort(key=lambda e: order[id(e)])
@@ -1006,7 +1035,7 @@ class Registry:
     def _candidates(self, lowered: list[str], family_first: bool) -> list[Entity]:
         """The persons whose surname is the last of `lowered` or, for a family name written alone
         (`family_first`), whose two-word name starts with it: in order of first mention."""
-        found = self._surnames.get(lowered[-1], [])
+        found = self._surnames.get(_name_key(lowered[-1]), [])
         if family_first:
             firsts = self._firsts.get(lowered[0])
             if firsts:
@@ -1034,7 +1063,8 @@ class Registry:
             if entity.kind != "person" or not entity.tokens or (gender and entity.gender and entity.gender != gender):
                 continue
             ent = [t.lower() for t in entity.tokens]
-            if ent[-1] != lowered[-1] and not (family_first and len(ent) in (2, 3) and ent[0] == lowered[0]):
+            if _name_key(ent[-1]) != _name_key(lowered[-1]) \
+                    and not (family_first and len(ent) in (2, 3) and ent[0] == lowered[0]):
                 continue  # surnames match; 'Zhao' also matches 'Zhao Ming' (family name first)
             # 'De Souza' is 'Ana de Souza'
             if len(lowered) > 1 and ent[0] != lowered[0] and len(ent) > 1 \

@@ -388,6 +388,10 @@ def _valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_pre
         return np.head in ("he", "she", "they", "it")
     if np.text.lower() in _NOBODY:
         return False  # 'Nobody expects …'
+    if " " not in np.text and np.kind in ("person", "unknown") and not np.confirmed \
+            and any(form in _WORKS for form in (np.text.lower(), np.text.lower().removesuffix("s"),
+                                                  np.text.lower().removesuffix("ies") + "y")):
+        return False  # 'Reports said …', 'Studies show …': no one named
     if is_age_epithet(np.text):
         return True
     if np.kind in ("person", "organisation", "country", "group"):
@@ -772,6 +776,12 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         and tokens[last + 2].lower in _NO_STATEMENT)
     if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
         return []  # 'Jane Roe reported from Kyiv': a credit line, not a statement
+    if cue.lemma == "plead" and last + 1 < n and tokens[last + 1].lower in _PLEAS:
+        return []  # 'pleaded guilty', 'pleaded no contest': a plea in court, not a statement
+    if word.endswith("s") and word != "says" and last + 1 < n:
+        following = gazetteer().verbs.get(tokens[last + 1].lower)
+        if following is not None and following.speech:
+            return []  # 'Weather forecasts say …', 'Reports said …': a plural noun before the verb
     if not word.endswith("ing") and word not in ("quoted",):
         k = i - 1
         while k >= 0 and tokens[k].lower in _ADVERBS:
@@ -882,6 +892,7 @@ def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None
     return None
 
 
+_PLEAS = frozenset({"guilty", "innocent", "not", "no", "nolo", "the"})
 _CATENATIVES = frozenset({"continue", "continues", "continued", "seem", "seems", "seemed", "appear",
                           "appears", "appeared"})
 _GO_ON = frozenset({"go", "goes", "went", "gone"})
