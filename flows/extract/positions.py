@@ -810,6 +810,9 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         words = np.text.lower().split()
         if len(words) == 2 and words[0] == "the" and words[1] in registry.authors:
             author = registry.authors[words[1]]  # 'The statement added …': its author adds
+        if word.endswith("ing") and author is None and authored == first and np.canonical is None \
+                and (np.head or np.text).lower().split()[-1] in _MEDIA:
+            return []  # 'The ministry issued a statement calling for calm': the ministry's (see _participles)
         subordinate = opening > 0 and tokens[opening - 1].lower in _SUBORDINATORS and np.kind == "person"
         if not _valid_subject(tokens, opening, np, speech=(cue.speech or subordinate) and np.kind == "person"):
             np = None
@@ -1171,6 +1174,25 @@ def _main_subject(tokens: list[Token], quoted: list[bool]) -> NounPhrase | None:
     return None
 
 
+_MEDIA = _WORKS | frozenset({"tweets", "posts", "statements", "letters", "messages", "videos", "emails", "ad",
+                              "ads", "release", "note", "notes", "remarks", "speech", "interview", "op-ed"})
+_MEDIUM_REACH = 4  # words between the medium and its participle: 'a series of tweets early Friday saying'
+
+
+def _medium_before(tokens: list[Token], i: int) -> bool:
+    """'Trump posted a video saying …', 'The ministry issued a statement calling for …': a speech
+    participle after the medium the main clause's subject used."""
+    if tokens[i].lower not in ("saying", "stating", "arguing", "claiming", "calling", "urging", "warning",
+                               "accusing", "insisting", "announcing", "denying"):
+        return False
+    for k in range(i - 1, max(i - 1 - _MEDIUM_REACH, 0), -1):
+        if tokens[k].lower in _MEDIA:
+            return True
+        if not tokens[k].is_word:
+            return False
+    return False
+
+
 def _participles(passage: _Passage, index: int, registry: Registry) -> None:
     """', saying …', 'by saying …', '… and asked …': the main clause's subject goes on speaking."""
     if not passage.cued[index]:
@@ -1182,9 +1204,9 @@ def _participles(passage: _Passage, index: int, registry: Registry) -> None:
         if i == 0 or quoted[i]:
             continue
         before = tokens[i - 1].lower
-        participle = before in (",", "by") and token.lower.endswith("ing")
+        participle = (before in (",", "by") and token.lower.endswith("ing")) or _medium_before(tokens, i)
         coordinated = before in ("and", "but") and not token.lower.endswith("ing")
-        named = tokens[i - 1].capitalised and token.lower.endswith("ing")
+        named = tokens[i - 1].capitalised and token.lower.endswith("ing") and not participle
         if not (participle or coordinated or named):
             continue
         hit = _cue_at(tokens, i)
