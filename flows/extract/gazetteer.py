@@ -115,6 +115,7 @@ class Gazetteer:
     given_names: dict[str, str]  # 'wendy' -> 'f'
     pronouns: dict[str, tuple[str, str]]  # 'he' -> ('m', 'sg')
     function_words: frozenset[str]
+    not_labels: frozenset[str]  # 'Caption:', 'Note:': labels that name no speaker
     groups: dict[str, str | None]  # 'republicans' -> 'Republican Party' (members speaking as a group)
     role_classes: dict[str, tuple[str, ...]]  # 'diplomat' -> ('ambassador', 'envoy', ...)
 
@@ -188,6 +189,7 @@ def gazetteer() -> Gazetteer:
         given_names=given,
         pronouns=pronouns,
         function_words=frozenset(read_lines("function_words.txt")),
+        not_labels=frozenset(read_lines("not_speaker_labels.txt")),
         groups={row["group"].lower(): row["affiliation"] or None for row in read_table("groups.csv")},
         role_classes={row["noun"]: tuple(row["covers"].split("|")) for row in read_table("role_classes.csv")},
     )

@@ -75,6 +75,10 @@ _GROUP_HEADS = frozenset({
     "doctors", "witnesses", "employees", "staff", "senators", "representatives", "governors", "mayors",
     "people",
 })
+_COMPANY_HEADS = frozenset({"company", "firm", "carmaker", "automaker", "bank", "airline", "retailer", "insurer",
+                            "lender", "manufacturer", "chipmaker", "startup", "conglomerate", "utility", "operator",
+                            "carrier", "maker", "producer", "miner", "supplier", "broadcaster", "publisher", "chain",
+                            "giant", "developer", "brand", "business", "exporter", "importer"})
 _INSTITUTION_HEADS = frozenset({
     "ministry", "department", "government", "administration", "campaign", "committee", "council", "court",
     "agency", "office", "commission", "union", "party", "bank", "company", "group", "organization",
@@ -85,7 +89,7 @@ _INSTITUTION_HEADS = frozenset({
     "coalition", "movement", "watchdog", "firm", "corporation", "center", "centre", "fund", "chamber",
     "statement", "report", "study", "poll", "survey", "ad", "letter", "memo", "readout", "filing", "lawsuit",
     "complaint", "indictment", "ruling", "document", "analysis", "review", "research",
-})
+}) | _COMPANY_HEADS
 
 
 @dataclass(slots=True)
@@ -834,8 +838,7 @@ def is_age_epithet(text: str) -> bool:
     """'the 62-year-old': a person the article named, referred to by age."""
     return _AGED.match(text) is not None
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
-_COMPANY_HEADS = frozenset({"company", "firm", "carmaker", "automaker", "bank", "airline", "retailer", "insurer",
-                            "lender", "manufacturer", "chipmaker", "startup", "conglomerate", "utility", "operator"})
+_ANY_ORGANISATION_HEADS = frozenset({"organisation", "organization", "charity", "nonprofit", "club"})
 _AGENCY_HEADS = frozenset({"agency", "regulator", "watchdog", "authority", "administration", "bureau", "commission"})
 _AGENCY_WORDS = frozenset({"administration", "agency", "commission", "bureau", "service", "office", "authority",
                            "department", "board", "inspectorate", "ministry", "regulator"})
@@ -1088,8 +1091,10 @@ class Registry:
             if entity is None:
                 entity = Entity(" ".join(np.name_tokens), "person", first_offset=np.start, tokens=np.name_tokens)
                 self._add(entity)
-            elif len(np.name_tokens) > len(entity.tokens):
-                self._rename(entity, np.name_tokens)
+            elif len(np.name_tokens) > len(entity.tokens) or (
+                    entity.name.isupper() and not " ".join(np.name_tokens).isupper()
+                    and len(np.name_tokens) == len(entity.tokens)):
+                self._rename(entity, np.name_tokens)  # (also 'Haley' for a transcript's 'HALEY')
             if np.role and (not entity.role or (entity.weak_role and not np.weak_role)):
                 entity.role, entity.weak_role = np.role, np.weak_role
             entity.affiliation = entity.affiliation or np.affiliation
@@ -1149,6 +1154,8 @@ class Registry:
             return self.register(np)
         if np.head and np.kind == "organisation" and np.definite:
             entity = self._by_institution(np, offset) or self._by_recent_organisation(np, offset)
+            if (np.head or "").lower() in _ANY_ORGANISATION_HEADS:
+                entity = self._later_unconfirmed(entity, offset)
             if entity is not None:
                 return entity
         if np.kind == "unknown" and np.definite and len(np.name_tokens) == 1:
@@ -1237,7 +1244,28 @@ class Registry:
                 fits = bool(words & _AGENCY_WORDS) or (known is not None and known.kind in ("ministry", "government"))
             if fits and (best is None or entity.last_offset >= best.last_offset):
                 best = entity
+        if head in _COMPANY_HEADS:
+            best = self._later_unconfirmed(best, offset)
         return best
+
+    def _later_unconfirmed(self, best: Entity | None, offset: int) -> Entity | None:
+        """'Toyota recalled … The automaker said', 'Planned Parenthood welcomed … the organisation
+        said': a capitalised name nothing says is a person (no given name, role or gender: an
+        honorific gives one), named after `best` and near `offset`, is the organisation meant, and
+        becomes one."""
+        found: Entity | None = None
+        names = gazetteer().given_names
+        for entity in self._persons:
+            if entity.kind != "person" or entity.role or entity.gender or entity.tokens[0].lower() in names \
+                    or entity.first_offset > offset or offset - entity.last_offset > _NEAR:
+                continue
+            if found is None or entity.last_offset >= found.last_offset:
+                found = entity
+        if found is None or (best is not None and best.last_offset >= found.last_offset):
+            return best
+        found.kind = "organisation"
+        self._named.setdefault(("organisation", found.name), found)
+        return found
 
     def _by_last_word(self, word: str, offset: int) -> Entity | None:
         """'the Times' after 'The New York Times', 'the Post' after 'The Washington Post': the

@@ -91,10 +91,6 @@ _LABEL = re.compile(
     r"^(?:[\"“”]\s*)?(?:(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|[A-Z][a-z]+\s+\d{1,2})\s*[—–-]+\s*)?"
     r"(?P<who>[A-ZÀ-Þ][\w.’'\- ]{1,60}?(?:,\s*[^:,]{2,60}?)?)\s*:\s+(?=\S)"
 )
-_NOT_LABEL = frozenset({"q", "question", "a", "answer", "note", "update", "clarification", "editor's note",
-                        "reporter's note", "key figures", "turnout", "source", "sources", "photo", "video", "watch",
-                        "read", "read more", "related", "see also", "correction", "disclaimer", "next step",
-                        "background"})
 _TITLE_SMALL = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "at", "by", "with", "de"})
 
 
@@ -304,7 +300,8 @@ def _skip_left(tokens: list[Token], k: int) -> int:
             break  # 'Julia May said': a name, not a modal
         adverb = _ADVERB_LY.match(word) is not None and not tokens[k].capitalised and word not in _LY_NOUNS
         negated = word.replace("’", "'").endswith("n't") or word == "neither"  # 'isn’t saying', 'neither confirmed'
-        if word in _SKIPPABLE or word in _WEEKDAYS or adverb or negated \
+        floating = word in ("both", "all", "each") and k > 0 and tokens[k - 1].is_word  # 'Boeing and Airbus both said'
+        if word in _SKIPPABLE or floating or word in _WEEKDAYS or adverb or negated \
                 or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
         elif word in _TIME_NOUNS and k >= 1 and tokens[k - 1].lower in ("this", "last", "next", "that", "each"):
@@ -776,6 +773,9 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         and tokens[last + 2].lower in _NO_STATEMENT)
     if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
         return []  # 'Jane Roe reported from Kyiv': a credit line, not a statement
+    if last + 1 < n and ((tokens[last + 1].lower in _COMPOUND_HEADS and not word.endswith(("ed", "ing")))
+                         or (cue.lemma == "add" and tokens[last + 1].lower == "up")):
+        return []  # 'press secretary', 'figures may not add up': a noun, a phrasal verb
     if cue.lemma == "plead" and last + 1 < n and tokens[last + 1].lower in _PLEAS:
         return []  # 'pleaded guilty', 'pleaded no contest': a plea in court, not a statement
     if word.endswith("s") and word != "says" and last + 1 < n:
@@ -858,6 +858,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     entity = author or registry.resolve(np, np.start)
     if entity is None:
         return []
+    if negated and entity.kind == "organisation" and _relays(entity):
+        return []  # 'Reuters could not independently verify the claim': the outlet's own caveat
     if work_noun is not None:
         registry.authors[work_noun] = entity
     if apposition is not None:
@@ -867,6 +869,12 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
             and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause, negated)]
+
+
+def _relays(entity: Entity) -> bool:
+    """A news agency or outlet (it relays what others say)."""
+    info = gazetteer().organisation_info.get(entity.name)
+    return info is not None and info.kind == "agency_news"
 
 
 def _named_after(tokens: list[Token], last: int) -> NounPhrase | None:
@@ -895,6 +903,9 @@ def _writer_for(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None
     return None
 
 
+# nouns that make a compound with a cue's bare form: 'press secretary', 'report card'
+_COMPOUND_HEADS = frozenset({"secretary", "release", "releases", "conference", "office", "briefing", "aide", "officer",
+                             "corps", "gallery", "card", "freedom", "agency"})
 _PLEAS = frozenset({"guilty", "innocent", "not", "no", "nolo", "the"})
 _CATENATIVES = frozenset({"continue", "continues", "continued", "seem", "seems", "seemed", "appear",
                           "appears", "appeared"})
@@ -1040,7 +1051,8 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
     if role_part.strip() and name_part.strip()[:1].isupper() and _looks_like_name(role_part.strip()) \
             and not _looks_like_name(name_part.strip()):
         name_part, role_part = role_part, name_part  # 'Moldova's prime minister, Dorin Lupu:'
-    if name_part.strip().lower().rstrip(".") in _NOT_LABEL or len(name_part.split()) > 7:
+    if name_part.strip().lower().rstrip(".").replace("’", "'") in gazetteer().not_labels \
+            or len(name_part.split()) > 7:
         return None
     tokens = tokenize(name_part.strip(), offset)
     if not tokens or not tokens[-1].capitalised or not all(
