@@ -280,6 +280,7 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
                     lower in ("of", "for", "and", "on", "&")
                     and tokens[i - 1].capitalised
                     and tokens[i + 1].capitalised
+                    and tokens[i - 1].lower not in _GROUP_HEADS  # ('Residents of Khan Younis')
                     and (lower != "and" or _joined_name(tokens, i, end))
                 )
                 or (lower == "of" and _is_role_word(tokens[i - 1].text, g) and _is_role_word(tokens[i + 1].text, g))
@@ -407,6 +408,7 @@ def np_right(tokens: list[Token], start: int) -> tuple[int, int] | None:
                 and i + 1 < len(tokens)
                 and tokens[i + 1].capitalised
                 and tokens[i - 1].capitalised
+                and tokens[i - 1].lower not in _GROUP_HEADS
                 and (lower != "and" or _joined_name(tokens, i, None))
             ):
                 i += 1
@@ -707,6 +709,7 @@ def _institution_name(words: list[str]) -> bool:
 _POST = frozenset({"to", "for", "of", "at", "in", "from", "with"})
 # participles and adjectives that describe a source by what it knows: 'people familiar with …'
 _SOURCE_MODIFIERS = frozenset({"familiar", "briefed", "close", "involved", "knowledgeable", "aware"})
+_SOURCE_HEADS = frozenset({"source", "person", "official", "insider", "diplomat", "aide"})  # and _GROUP_HEADS
 _MAX_POST_WORDS = 5  # words of a group's post-modifier kept in its name ('Officials in Kyiv')
 
 
@@ -764,8 +767,9 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
     if span is None:
         # '… special envoy for the dialogue', 'People familiar with the matter': a post-modifier of
         # plain words after the role or group (never one that ends in a verb: '… said talks')
-        if end < 0 or not tokens[end].text.isalpha() or tokens[end].lower in g.verbs:
-            return None
+        verb = g.verbs.get(tokens[end].lower) if end >= 0 else None
+        if end < 0 or not tokens[end].text.isalpha() or (verb is not None and verb.lemma != tokens[end].lower):
+            return None  # ('said' is a verb; 'plan' may be a noun)
         for p in range(end - 1, max(end - 5, 0), -1):
             if tokens[p].lower in _POST:
                 described = _post_modified(tokens, p, end, g)
@@ -797,16 +801,21 @@ def _post_modified(tokens: list[Token], k: int, end: int, g: Gazetteer) -> tuple
     """A role or group with the post-modifier that starts at the preposition tokens[k] and ends at
     tokens[end]: 'Britain's ambassador to the U.N.', 'Analysts at Goldman Sachs', 'People familiar
     with the matter' (a group described by what it knows)."""
-    known_by = k >= 2 and tokens[k - 1].lower in _SOURCE_MODIFIERS and tokens[k - 2].lower in _GROUP_HEADS
+    known_by = k >= 2 and tokens[k - 1].lower in _SOURCE_MODIFIERS \
+        and (tokens[k - 2].lower in _SOURCE_HEADS or tokens[k - 2].lower in _GROUP_HEADS)
     if not (known_by or _is_role_word(tokens[k - 1].text, g) or tokens[k - 1].lower in _GROUP_HEADS):
         return None
     head = np_left(tokens, k - 2 if known_by else k - 1)
+    if head is None and known_by:  # 'A source close to …' ('source' opens no phrase of its own)
+        head = (k - 3 if k >= 3 and tokens[k - 3].lower in _DETERMINERS else k - 2, k - 2)
     if head is None:
         return None
     desc = analyse_np(tokens, head[0], head[1])
+    if known_by and desc.kind != "group":  # 'A source close to the talks': one unnamed person
+        desc.kind, desc.head, desc.plural = "group", tokens[k - 2].lower, False
     if desc.affiliation is None:
         desc.affiliation = postmodifier_affiliation(tokens, k)[0]
-    if desc.kind == "group" and desc.canonical is None and desc.plural and end - k <= _MAX_POST_WORDS:
+    if desc.kind == "group" and desc.canonical is None and (desc.plural or known_by) and end - k <= _MAX_POST_WORDS:
         # 'Analysts at Goldman Sachs', 'Officials in Kyiv', 'Lawyers for the family': a group nobody
         # names is known by its whole description
         desc.text = " ".join(t.text for t in tokens[head[0] : end + 1])

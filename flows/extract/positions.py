@@ -336,14 +336,16 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
     right = k  # the comma closing the current segment
     for _ in range(4):
         c = right - 1
+        reports = False  # a reporting verb inside the segment: only in a relative clause ('who said …')
         while c >= 0 and (tokens[c].text != "," or (quoted is not None and quoted[c])):
             if right - c > _MAX_PARENTHETICAL:
                 return None
             quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
-            if tokens[c].text in (";", ":") or quote_end or tokens[c].lower in ("said", "says"):
+            if tokens[c].text in (";", ":") or quote_end:
                 return None
+            reports = reports or tokens[c].lower in ("said", "says")
             c -= 1
-        if c < 1:
+        if c < 1 or (reports and tokens[c + 1].lower not in _RELATIVES):
             return None
         inner = (c + 1, right - 1)
         if inner[0] <= inner[1]:
@@ -360,6 +362,10 @@ def _subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
         phrase = np_left(tokens, _skip_left(tokens, c - 1))
         if phrase is None:
             return None
+        if phrase[0] == phrase[1] == c - 1 and tokens[c - 1].text.isdigit() and c - 2 >= 0 \
+                and tokens[c - 2].text == ",":
+            right = c  # 'Maria Lopez, 34, a nurse …, said': an age between commas
+            continue
         before = tokens[phrase[0] - 1].lower if phrase[0] > 0 else ""
         if before in _PREPOSITIONS and before not in ("as",):
             right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
@@ -434,6 +440,7 @@ class _Found:
     negated: bool = False  # 'did not say whether', 'declined to comment'
 
 
+_RELATIVES = frozenset({"who", "whom", "whose", "which"})
 _MAX_PARENTHETICAL = 60  # tokens: a longer stretch between commas is not an apposition
 _MAX_CONJUNCTS = 4  # names coordinated before a subject ('France, Germany, Italy and Spain said')
 _COORDINATORS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
@@ -822,7 +829,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             described = tokens[first].lower == "the" and np.kind == "unknown" and is_role_word(np.head or "")
             named = np.kind in ("person", "organisation", "country", "pronoun") \
                 or (np.kind == "group" and np.canonical) or described  # 'The mayor agreed …'
-            if not cue.speech and not ((_opens_sentence(tokens, opening) or subordinate) and named):
+            refusal = negated and cue.lemma in ("decline", "refuse")  # 'A Boeing spokesman declined to comment'
+            if not (cue.speech or refusal) and not ((_opens_sentence(tokens, opening) or subordinate) and named):
                 return []  # action verbs count only for a named subject that opens the sentence
             if word.endswith("s") and word != "says" and not np.head and np.kind not in (
                     "person", "organisation", "country", "pronoun"):
@@ -835,8 +843,9 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     if np is None:
         # inverted: '“…,” said Peskov' / '“…,” said the minister'
         sentence_first = _first_word(tokens) >= i or (tokens[i - 1].text in _CLOSING and i <= 2)
-        if cue.speech and (_after_quotation(tokens, i) or _inverted_after_comma(tokens, i, last)
-                           or (sentence_first and tokens[i].capitalised)):
+        # ('“…,” fumed X': after a quotation any cue reports it)
+        if _after_quotation(tokens, i) or (cue.speech and (_inverted_after_comma(tokens, i, last)
+                                                           or (sentence_first and tokens[i].capitalised))):
             # '“…,” said Peskov'; '…, noted X.'; 'Said Ellis: “…”'
             span = speaker_right(tokens, last + 1)
             if span is None or tokens[span[0]].lower in _PREPOSITIONS:
