@@ -1088,7 +1088,18 @@ class Registry:
                     entity.tokens[0].lower() in names, len(entity.tokens))
             if best is None or rank > best_rank or (rank == best_rank and entity.last_offset > best.last_offset):
                 best, best_rank = entity, rank
+        if best is None and len(lowered) == 1:
+            best = self._by_inner_name(lowered[0], gender)
         return best
+
+    def _by_inner_name(self, word: str, gender: str) -> Entity | None:
+        """'Serena said' after 'Serena Williams', 'Lula said' after 'Luiz Inácio Lula da Silva': a
+        word of one person's name before their surname, when it is the only such person."""
+        key = _name_key(word)
+        found = [e for e in self._persons if e.kind == "person" and len(e.tokens) >= 2
+                 and (not gender or not e.gender or e.gender == gender)
+                 and any(_name_key(t) == key for t in e.tokens[:-1])]
+        return found[0] if len(found) == 1 else None
 
     def register(self, np: NounPhrase) -> Entity | None:
         """Add or update the entity `np` names; returns it (None for pronouns and bare descriptions)."""
@@ -1161,6 +1172,9 @@ class Registry:
                     person.last_offset = max(person.last_offset, np.end)
                     return person
             return self.register(np)
+        national = self._by_nationality(np, offset)
+        if national is not None:
+            return national
         if np.head and np.kind == "organisation" and np.definite:
             entity = self._by_institution(np, offset) or self._by_recent_organisation(np, offset)
             if (np.head or "").lower() in _ANY_ORGANISATION_HEADS:
@@ -1313,6 +1327,26 @@ class Registry:
                     or (score == best_score and entity.last_offset >= best.last_offset):
                 best, best_score = entity, score
         return best
+
+    def _by_nationality(self, np: NounPhrase, offset: int) -> Entity | None:
+        """'The Serb said', 'the Australian added', 'the Frenchman': a person named by a nationality
+        noun (one with a plural in the demonym table: not 'the British') is the last person of that
+        country or, when none is known, the person named last (nearby), unless their stated
+        country is another."""
+        words = np.text.split()
+        g = gazetteer()
+        if len(words) != 2 or words[0].lower() != "the" or words[1].endswith("s"):
+            return None
+        country = g.demonyms.get(words[1])
+        if country is None or not (words[1] + "s" in g.demonyms or words[1].endswith(("man", "woman"))):
+            return None
+        named = max((e for e in self._persons if e.affiliation == country and e.first_offset <= offset),
+                    key=lambda e: e.last_offset, default=None)
+        if named is not None:
+            return named
+        last = max((e for e in self._persons if e.kind == "person" and e.last_offset <= offset
+                    and offset - e.last_offset <= _NEAR), key=lambda e: e.last_offset, default=None)
+        return last if last is not None and (last.affiliation is None or last.affiliation not in g.countries) else None
 
     def _by_unstated_role(self, np: NounPhrase, offset: int) -> Entity | None:
         """'Sanders said … The Vermont senator added': a definite role description with a proper

@@ -440,6 +440,8 @@ class _Found:
     negated: bool = False  # 'did not say whether', 'declined to comment'
 
 
+_GROUP_WORDS = frozenset({"family", "families", "relatives", "lawyers", "attorneys", "friends", "supporters",
+                          "officials", "residents", "members", "analysts", "representatives", "spokesmen"})
 _RELATIVES = frozenset({"who", "whom", "whose", "which"})
 _MAX_PARENTHETICAL = 60  # tokens: a longer stretch between commas is not an apposition
 _MAX_CONJUNCTS = 4  # names coordinated before a subject ('France, Germany, Italy and Spain said')
@@ -504,7 +506,7 @@ def _find(passage: _Passage, index: int, registry: Registry) -> list[_Found]:
             continue
         if cue.kind == "prep":
             if cue.lemma == "according to":
-                span = speaker_right(tokens, last + 1)
+                span = speaker_right(tokens, _work_author(tokens, last + 1))
                 if span is not None:
                     np = analyse_np(tokens, span[0], span[1])
                     valid = np.kind != "pronoun" and _valid_subject(tokens, span[0], np, after_preposition=True)
@@ -653,9 +655,21 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
 
 
 _WORKS = frozenset({"study", "report", "survey", "poll", "analysis", "review", "paper", "audit", "investigation",
+                    "figures", "data", "estimates", "statistics", "records", "documents", "research", "forecast",
                     "assessment", "estimate", "memo", "letter", "filing", "complaint", "brief", "ruling",
                     "statement", "email", "message", "post", "tweet", "video", "communique", "communiqué"})
 _MAX_WORK_WORDS = 5  # 'A 2014 study', 'a new independent analysis'
+
+
+def _work_author(tokens: list[Token], start: int) -> int:
+    """'according to figures from the Office for National Statistics', 'according to a study by
+    Jane Roe': where the work's author starts (else `start`)."""
+    for k in range(start, min(start + _MAX_WORK_WORDS + 1, len(tokens) - 1)):
+        if tokens[k].lower in ("by", "from") and k > start and tokens[k - 1].lower in _WORKS:
+            return k + 1
+        if not tokens[k].is_word or tokens[k].capitalised:
+            break
+    return start
 
 
 def _authored_by(tokens: list[Token], first: int) -> int:
@@ -851,7 +865,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
             if span is None or tokens[span[0]].lower in _PREPOSITIONS:
                 return []  # 'Writing for the Ledger, X noted': not the speaker
             placed = person_of_place(tokens, span[0], span[1])  # 'said Prof. Helen Marsh of Oxford University'
-            np = _writer_for(tokens, span) or (placed[2] if placed else analyse_np(tokens, span[0], span[1]))
+            np = _writer_for(tokens, span) or (placed[2] if placed else _group_of(tokens, span)
+                                               or analyse_np(tokens, span[0], span[1]))
             person = _named_after(tokens, span[1]) if np.kind not in ("person", "pronoun") else None
             if person is not None:  # 'said the campaign's manager, Jane Roe.'
                 if np.role or np.affiliation:
@@ -878,6 +893,18 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
             and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause, negated)]
+
+
+def _group_of(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None:
+    """'said the family of Ahmed Khalil', 'said lawyers for the victims': a group known by its
+    post-modifier, not the person or thing the post-modifier names."""
+    if not any(tokens[k].lower in _GROUP_WORDS and tokens[k + 1].lower in ("of", "for", "at", "in")
+               for k in range(span[0], span[1])):
+        return None
+    described = description_left(tokens, span[1])
+    if described is None or described[0] != span[0] or described[2].kind != "group":
+        return None
+    return described[2]
 
 
 def _relays(entity: Entity) -> bool:
