@@ -440,6 +440,7 @@ class _Found:
     negated: bool = False  # 'did not say whether', 'declined to comment'
 
 
+_NOT_BY_AGENT = frozenset({"quote", "cite", "report", "write", "publish", "post", "release", "find"})  # works, relays
 _GROUP_WORDS = frozenset({"family", "families", "relatives", "lawyers", "attorneys", "friends", "supporters",
                           "officials", "residents", "members", "analysts", "representatives", "spokesmen"})
 _RELATIVES = frozenset({"who", "whom", "whose", "which"})
@@ -808,7 +809,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         while k >= 0 and tokens[k].lower in _ADVERBS:
             k -= 1
         if k >= 0 and tokens[k].lower in _BE:
-            return []  # a passive: 'was first declared by', 'was dubbed the winner'
+            # a passive: 'was dubbed the winner' is nobody's; 'was criticised by the union' is the union's
+            return _by_agent(tokens, i, last, cue, registry)
     ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
     subject = _subject_left(tokens, head if head is not None else i, quoted)
     trailing = False
@@ -893,6 +895,23 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
             and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause, negated)]
+
+
+def _by_agent(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry) -> list[_Found]:
+    """'The proposal was criticised by Lt. Gov. Eleni Kounalakis', 'The plan was welcomed by the
+    union': the agent of a passive cue speaks about the subject."""
+    if last + 2 >= len(tokens) or tokens[last + 1].lower != "by" or cue.lemma in _NOT_BY_AGENT:
+        return []
+    span = speaker_right(tokens, last + 2)
+    if span is None:
+        return []
+    np = _group_of(tokens, span) or analyse_np(tokens, span[0], span[1])
+    if np.kind not in ("person", "organisation", "country", "group") and not (np.definite and np.head):
+        return []
+    entity = registry.resolve(np, np.start)
+    if entity is None:
+        return []
+    return [_Found(entity, _act_in_context(cue, tokens, last), tokens[i].start, False, True)]
 
 
 def _group_of(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None:
