@@ -115,6 +115,7 @@ class _Passage:
     quoted: list[list[bool]]  # per sentence and token: whether the token starts inside a quotation
     cued: list[bool]  # per sentence: whether it holds a word that may start a cue (else no attribution)
     attributions: list[Attribution] = field(default_factory=list)
+    led: bool = False  # held by the position of the lead-in before it ('… said:' then a quotation or a list)
 
 
 _start_of = operator.attrgetter("start")
@@ -785,6 +786,8 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         return []  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
     if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
         return []  # a participle: handled with the main clause
+    if word.endswith("ing") and head is None and i > 0 and tokens[i - 1].capitalised and not _finite_ing(tokens, i):
+        return []  # 'Faster planning decisions': an '-ing' word right after a name is no verb
     if cue.lemma == "recall" and last + 1 < n and tokens[last + 1].lower not in _CLAUSE_STARTS \
             and tokens[last + 1].lower not in _TRAILING_ADVERBIALS and not tokens[last + 1].capitalised \
             and not (quoted is not None and quoted[last + 1]):
@@ -895,6 +898,12 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
              for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
     return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
             and f.entity is not entity] + [_Found(entity, cue, tokens[i].start, trailing, new_clause, negated)]
+
+
+def _finite_ing(tokens: list[Token], i: int) -> bool:
+    """Whether the '-ing' word at i has an auxiliary ('is planning', 'are calling for') before
+    the name that precedes it ('Is Trump planning …'), i.e. can be a finite verb phrase."""
+    return any(t.lower in _BE for t in tokens[max(0, i - 4) : i])
 
 
 def _by_agent(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry) -> list[_Found]:
@@ -1419,8 +1428,10 @@ def _org_country(entity: Entity) -> str | None:
     return None
 
 
-def _lead_in(records: list[dict[str, Any]], passage: _Passage, following: _Passage | None, text: str) -> None:
-    """'Caddell continued:' followed by a quotation paragraph: the quotation is his position's."""
+def _lead_in(records: list[dict[str, Any]], passage: _Passage, after: list[_Passage], text: str) -> None:
+    """'Caddell continued:' followed by a quotation paragraph, 'Reeves outlined these priorities:'
+    followed by bullets: the quotation, or the list, is the lead-in's position's."""
+    following = after[0] if after else None
     if following is None or following.attributions or not records:
         return
     if not text[passage.block.start : passage.block.end].rstrip().endswith(":"):
@@ -1429,13 +1440,19 @@ def _lead_in(records: list[dict[str, Any]], passage: _Passage, following: _Passa
     if last is None or not any(a.sentence == len(passage.sentences) - 1 for a in passage.attributions):
         return  # the colon must close the attributing sentence ('Limbaugh added:')
     record = max(records, key=lambda r: r["char_end"])
-    record["char_end"] = following.block.end
+    listed = [following]
+    if following.block.kind == "bullet":  # the whole list, up to its first attributed bullet
+        listed = list(itertools.takewhile(lambda p: p.block.kind == "bullet" and not p.attributions, after))
+    for item in listed:
+        item.led = True
+        record["quotes"] += [_clean_quote(q.text) for q in item.quotes if _clean_quote(q.text)]
+    record["char_end"] = listed[-1].block.end
     record["text"] = text[record["char_start"] : record["char_end"]]
-    record["quotes"] += [_clean_quote(q.text) for q in following.quotes if _clean_quote(q.text)]
     record["position_id"] = stable_id("position", record["article_id"], record["char_start"], record["char_end"],
                                       record["actor"])
 
 
+_MAX_LED = 50  # bullets a lead-in ('… made these pledges:') holds at most
 _OPENING_MARKS = ("“", '"', "«", "„")
 
 
@@ -1514,7 +1531,9 @@ def extract_positions(
     carried: dict[str, Any] | None = None  # the position whose quotation goes on in the next paragraph
     for index, passage in enumerate(passages):
         own = _assemble(passage, text, article_id, document_id)
-        _lead_in(own, passage, passages[index + 1] if index + 1 < len(passages) else None, text)
+        if passage.led:
+            continue  # a bullet of a list a lead-in's position holds
+        _lead_in(own, passage, passages[index + 1 : index + 1 + _MAX_LED], text)
         if not own and carried is not None and carried["char_end"] < passage.block.end \
                 and text[start_of_words(text, passage.block.start)] in _OPENING_MARKS:
             _continue(carried, passage, text)
