@@ -848,6 +848,7 @@ def is_age_epithet(text: str) -> bool:
     return _AGED.match(text) is not None
 _NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
 _ANY_ORGANISATION_HEADS = frozenset({"organisation", "organization", "charity", "nonprofit", "club"})
+_OWNED_HEADS = frozenset({"campaign", "office", "administration", "team", "government", "camp", "foundation"})
 _AGENCY_HEADS = frozenset({"agency", "regulator", "watchdog", "authority", "administration", "bureau", "commission"})
 _AGENCY_WORDS = frozenset({"administration", "agency", "commission", "bureau", "service", "office", "authority",
                            "department", "board", "inspectorate", "ministry", "regulator"})
@@ -1215,15 +1216,41 @@ class Registry:
                 words = words[1:]  # 'a new Washington Post-ABC News poll' is the 'Washington Post-ABC News poll'
             if not words:
                 return None
-            label = " ".join(words)
+            owned = self._owned(np, words, offset)
+            label = owned[0] if owned else " ".join(words)
             kind: Kind = "group" if np.plural or np.indefinite else "organisation"
             if kind == "organisation" and _is_role_head((np.head or "").lower(), gazetteer()):
                 kind = "person"  # 'the Ohio governor' nobody named: a person, never 'it'
             entity = Entity(label, kind, role=None if kind == "organisation" else np.role,
-                            affiliation=np.affiliation, plural=np.plural, first_offset=np.start,
+                            affiliation=owned[1] if owned else np.affiliation, plural=np.plural, first_offset=np.start,
                             last_offset=np.end)
             return entity
         return None
+
+    def _owned(self, np: NounPhrase, words: list[str], offset: int) -> tuple[str, str] | None:
+        """'Her campaign', 'Clinton's campaign', 'the Clinton campaign', 'his office': a person's
+        institution, named after the person's fullest name ('Hillary Clinton's campaign') so that
+        every way of writing it is one actor: (name, affiliation)."""
+        if (np.head or "").lower() not in _OWNED_HEADS or np.plural:
+            return None
+        first = np.text.split()[0]
+        owner: Entity | None = None
+        if first.lower() in ("his", "her"):
+            owner = self._pronoun(NounPhrase("pronoun", np.start, np.start, first.lower(),
+                                             head="he" if first.lower() == "his" else "she"), offset)
+            rest = words[1:] if words[0].lower() == first.lower() else words
+        elif len(words) < 2:
+            return None
+        else:
+            base, possessive = _strip_possessive(words[0])
+            if not base[:1].isupper() or (not possessive and words[0] in gazetteer().demonyms):
+                return None
+            owner = self._by_name((base,))
+            rest = words[1:]
+        if owner is None or owner.kind != "person" or owner.first_offset > offset or not rest \
+                or not (owner.confirmed or len(owner.tokens) > 1):
+            return None
+        return f"{owner.name}'s {' '.join(rest)}", owner.name
 
     def _by_institution(self, np: NounPhrase, offset: int) -> Entity | None:
         """'the alliance' -> NATO, 'the bloc' -> European Union, 'the ministry' -> the last ministry named."""
