@@ -14,7 +14,7 @@ for). The two part ways wherever annotators included an apposition or a descript
 source span ("Scott Pruitt, the Republican attorney general of Oklahoma," ends in
 "Oklahoma"; "Rep. Gwen Moore (D-Wis.)" in "(D-Wis.)"; "Trump's" in "Trumps").
 
-This script scores three outputs that have perfect detection (one position per scored gold
+This script scores four outputs that have perfect detection (one position per scored gold
 attribution, exactly over its content):
 
 - `literal`: actor = the annotated source span itself (checks the set-up: 1.0);

@@ -359,7 +359,8 @@ def _joined_name(tokens: list[Token], i: int, end: int | None) -> bool:
         return False
     g = gazetteer()
     before = tokens[i - 1].text
-    return _lookup_place_or_org([before], g) is None and before.lower() not in g.given_names
+    return _lookup_place_or_org([before], g) is None and before.lower() not in g.given_names \
+        and _lookup_place_or_org(words, g) is None  # ('Dominion and Fox News': two speakers)
 
 
 def _inside_known_name(tokens: list[Token], i: int) -> bool:
@@ -768,7 +769,8 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
         # '… special envoy for the dialogue', 'People familiar with the matter': a post-modifier of
         # plain words after the role or group (never one that ends in a verb: '… said talks')
         verb = g.verbs.get(tokens[end].lower) if end >= 0 else None
-        if end < 0 or not tokens[end].text.isalpha() or (verb is not None and verb.lemma != tokens[end].lower):
+        if end < 0 or not tokens[end].text.isalpha() or (verb is not None and verb.lemma != tokens[end].lower
+                                                         and not tokens[end].lower.endswith("s")):
             return None  # ('said' is a verb; 'plan' may be a noun)
         for p in range(end - 1, max(end - 5, 0), -1):
             if tokens[p].lower in _POST:
@@ -852,6 +854,7 @@ _OWNED_HEADS = frozenset({"campaign", "office", "administration", "team", "gover
 _AGENCY_HEADS = frozenset({"agency", "regulator", "watchdog", "authority", "administration", "bureau", "commission"})
 _AGENCY_WORDS = frozenset({"administration", "agency", "commission", "bureau", "service", "office", "authority",
                            "department", "board", "inspectorate", "ministry", "regulator"})
+_SCAN = 100  # persons (the latest named) a fallback looks through: linear in the article
 _NEAR = 3_000  # characters: how far back a generic head ('the company') looks for its organisation
 _LEGAL_FORMS = frozenset({"co", "corp", "inc", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "spa", "bv", "lp"})
 _SEATS = frozenset({"embassy", "consulate", "office", "bureau", "mission", "headquarters", "branch", "delegation"})
@@ -999,6 +1002,7 @@ class Registry:
 
     entities: list[Entity] = field(default_factory=list)
     speakers: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, entity) of past attributions
+    body_start: int = 0  # where the body starts: a name only the headline holds is never a fallback
     subjects: list[tuple[int, Entity]] = field(default_factory=list)  # (offset, person) opening a sentence
     answering: Entity | None = None  # the person of the last 'Name:' label, who answers an interview's 'A:'
     authors: dict[str, Entity] = field(default_factory=dict)  # 'statement' -> who issued the last one named
@@ -1097,7 +1101,7 @@ class Registry:
         """'Serena said' after 'Serena Williams', 'Lula said' after 'Luiz Inácio Lula da Silva': a
         word of one person's name before their surname, when it is the only such person."""
         key = _name_key(word)
-        found = [e for e in self._persons if e.kind == "person" and len(e.tokens) >= 2
+        found = [e for e in self._persons[-_SCAN:] if e.kind == "person" and len(e.tokens) >= 2
                  and (not gender or not e.gender or e.gender == gender)
                  and any(_name_key(t) == key for t in e.tokens[:-1])]
         return found[0] if len(found) == 1 else None
@@ -1243,7 +1247,8 @@ class Registry:
             return None
         else:
             base, possessive = _strip_possessive(words[0])
-            if not base[:1].isupper() or (not possessive and words[0] in gazetteer().demonyms):
+            if not base[:1].isupper() or (not possessive and words[0] in gazetteer().demonyms) \
+                    or _lookup_place_or_org([base], gazetteer()) is not None or not words[1][:1].islower():
                 return None
             owner = self._by_name((base,))
             rest = words[1:]
@@ -1305,8 +1310,9 @@ class Registry:
         becomes one."""
         found: Entity | None = None
         names = gazetteer().given_names
-        for entity in self._persons:
+        for entity in self._persons[-_SCAN:]:
             if entity.kind != "person" or entity.role or entity.gender or entity.tokens[0].lower() in names \
+                    or entity.last_offset < self.body_start \
                     or entity.first_offset > offset or offset - entity.last_offset > _NEAR:
                 continue
             if found is None or entity.last_offset >= found.last_offset:
@@ -1367,12 +1373,14 @@ class Registry:
         country = g.demonyms.get(words[1])
         if country is None or not (words[1] + "s" in g.demonyms or words[1].endswith(("man", "woman"))):
             return None
-        named = max((e for e in self._persons if e.affiliation == country and e.first_offset <= offset),
+        named = max((e for e in self._persons[-_SCAN:] if e.kind == "person" and e.affiliation == country
+                     and e.first_offset <= offset),
                     key=lambda e: e.last_offset, default=None)
         if named is not None:
             return named
-        last = max((e for e in self._persons if e.kind == "person" and e.last_offset <= offset
-                    and offset - e.last_offset <= _NEAR), key=lambda e: e.last_offset, default=None)
+        last = max((e for e in self._persons[-_SCAN:] if e.kind == "person" and (e.confirmed or len(e.tokens) > 1)
+                    and self.body_start <= e.last_offset <= offset and offset - e.last_offset <= _NEAR),
+                   key=lambda e: e.last_offset, default=None)
         return last if last is not None and (last.affiliation is None or last.affiliation not in g.countries) else None
 
     def _by_unstated_role(self, np: NounPhrase, offset: int) -> Entity | None:

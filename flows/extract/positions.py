@@ -798,14 +798,14 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
         and tokens[last + 2].lower in _NO_STATEMENT)
     if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
         return []  # 'Jane Roe reported from Kyiv': a credit line, not a statement
-    if last + 1 < n and ((tokens[last + 1].lower in _COMPOUND_HEADS and not word.endswith(("ed", "ing")))
+    if last + 1 < n and ((tokens[last + 1].lower in _COMPOUND_HEADS and word == cue.lemma)
                          or (cue.lemma == "add" and tokens[last + 1].lower == "up")):
         return []  # 'press secretary', 'figures may not add up': a noun, a phrasal verb
     if cue.lemma == "plead" and last + 1 < n and tokens[last + 1].lower in _PLEAS:
         return []  # 'pleaded guilty', 'pleaded no contest': a plea in court, not a statement
     if word.endswith("s") and word != "says" and last + 1 < n:
         following = gazetteer().verbs.get(tokens[last + 1].lower)
-        if following is not None and following.speech:
+        if following is not None and following.speech and not tokens[last + 1].lower.endswith("ing"):
             return []  # 'Weather forecasts say …', 'Reports said …': a plural noun before the verb
     if not word.endswith("ing") and word not in ("quoted",):
         k = i - 1
@@ -1512,6 +1512,7 @@ def extract_positions(
     for passage in ([headline] if headline is not None and not _title_case(headline) else []) + passages:
         _introduce(passage, registry)
     in_body = [e for e in registry.entities if headline is not None and e.last_offset > headline.block.end]
+    registry.body_start = headline.block.end if headline is not None else 0
     for passage in passages:
         _attribute(passage, registry)
     records: list[dict[str, Any]] = []
