@@ -83,6 +83,7 @@ def oracle(scorer: ModuleType, data: Records, gold_dir: Path, mode: str) -> list
     docs = {str(d.get("uri", "")).replace("\\", "/").rsplit("/", 1)[-1]: d for d in data["documents"]}
     article_of = {a["document_id"]: a["article_id"] for a in data["articles"]}
     positions = []
+    keep = {"names": "", "groups": "groups", "descriptions": "any"}.get(mode, "")
     for path in sorted(gold_dir.glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
         doc = docs.get(gold["file"])
@@ -93,7 +94,6 @@ def oracle(scorer: ModuleType, data: Records, gold_dir: Path, mode: str) -> list
             if span is None or not (g.get("reference") or scorer.named(g.get("source"))):
                 continue
             source = g.get("reference") or g["source"]
-            keep = {"names": "", "groups": "groups", "descriptions": "any"}.get(mode, "")
             actor = source if mode == "literal" else contract_actor(source, keep)
             positions.append({"article_id": article_of[doc["document_id"]], "actor": actor,
                               "char_start": span[0], "char_end": span[1]})

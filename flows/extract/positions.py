@@ -887,7 +887,7 @@ def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry
     entity = author or registry.resolve(np, np.start)
     if entity is None:
         return []
-    if negated and entity.kind == "organisation" and _relays(entity):
+    if negated and entity.kind == "organisation" and _relays(entity.name):
         return []  # 'Reuters could not independently verify the claim': the outlet's own caveat
     if work_noun is not None:
         registry.authors[work_noun] = entity
@@ -935,9 +935,9 @@ def _group_of(tokens: list[Token], span: tuple[int, int]) -> NounPhrase | None:
     return described[2]
 
 
-def _relays(entity: Entity) -> bool:
-    """A news agency or outlet (it relays what others say)."""
-    info = gazetteer().organisation_info.get(entity.name)
+def _relays(name: str) -> bool:
+    """Whether the organisation `name` is a news agency or outlet (it relays what others say)."""
+    info = gazetteer().organisation_info.get(name)
     return info is not None and info.kind == "agency_news"
 
 
@@ -1144,8 +1144,7 @@ def _label(passage: _Passage, registry: Registry) -> Attribution | None:
             return None  # 'Name, role:' needs a role
         np.role = np.role or desc.role
         np.affiliation = np.affiliation or desc.affiliation
-    if np.kind == "organisation" and (info := g.organisation_info.get(np.canonical or "")) is not None \
-            and info.kind == "agency_news":
+    if np.kind == "organisation" and _relays(np.canonical or ""):
         return None  # 'POLITICO: Why did the deal fail?': the interviewer asks
     entity = registry.resolve(np, np.start)
     if entity is None:
@@ -1445,7 +1444,7 @@ def _lead_in(records: list[dict[str, Any]], passage: _Passage, after: list[_Pass
         listed = list(itertools.takewhile(lambda p: p.block.kind == "bullet" and not p.attributions, after))
     for item in listed:
         item.led = True
-        record["quotes"] += [_clean_quote(q.text) for q in item.quotes if _clean_quote(q.text)]
+        record["quotes"] += [q for q in (_clean_quote(q.text) for q in item.quotes) if q]
     record["char_end"] = listed[-1].block.end
     record["text"] = text[record["char_start"] : record["char_end"]]
     record["position_id"] = stable_id("position", record["article_id"], record["char_start"], record["char_end"],
