@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from schemas.arrow import arrow_schema
 from schemas.fields import FieldSpec, describe
-from schemas.models import ACTS, DATASETS, STAGES, Article, Comment, Document, Position, Record, Reject
+from schemas.models import ACTOR_KINDS, ACTS, DATASETS, STAGES, Article, Comment, Document, Position, Record, Reject
 from schemas.tableschema import table_schema
 
 __all__ = [
+    "ACTOR_KINDS",
     "ACTS",
     "Article",
     "Comment",

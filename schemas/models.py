@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "ACTOR_KINDS",
     "ACTS",
     "DATASETS",
     "STAGES",
@@ -30,10 +31,13 @@ __all__ = [
 
 #: The five speech-act classes (Searle) a position's cue belongs to.
 ACTS = ("assertive", "directive", "commissive", "expressive", "declarative")
+#: What a position's actor is (see `Position.actor_kind`).
+ACTOR_KINDS = ("person", "organisation", "country", "group", "description")
 #: The pipeline stages a reject can come from.
 STAGES = ("ingest", "decode", "parse", "validate", "publish")
 
 Act = Literal["assertive", "directive", "commissive", "expressive", "declarative"]
+ActorKind = Literal["person", "organisation", "country", "group", "description"]
 Stage = Literal["ingest", "decode", "parse", "validate", "publish"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
@@ -172,6 +176,18 @@ class Position(_Span):
         default=None,
         description="The country (short English name, e.g. 'United States') or organisation the "
         "speaker represents.",
+    )
+    actor_kind: ActorKind | None = Field(
+        default=None,
+        description="(added) What the actor is: person; organisation (a company, agency, party, court, "
+        "outlet or other body); country (a country or its government); group (people named by what they "
+        "are, e.g. 'officials', 'analysts at Goldman Sachs'); description (a speaker the text describes "
+        "but does not name, e.g. 'a source close to the talks').",
+    )
+    actor_mention: str | None = Field(
+        default=None,
+        description="(added) The speaker as this passage writes it (e.g. 'Sherman', 'the deputy secretary', "
+        "'she'): an alias of the actor.",
     )
     cue: NonEmpty = Field(
         description="Lemma of the reporting expression, e.g. 'threaten', 'make clear', 'according to'."
