@@ -46,6 +46,7 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from flows.dates import looks_like_date
+from flows.html_candidates import choose, has_role, hidden, tokens
 from flows.layout.lines import clean
 from flows.layout.patterns import copyright_holder
 
@@ -145,63 +146,10 @@ _TEXT_CONTAINERS = frozenset(
         "pre",
     }
 )
+_UNCHANGED = object()
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_WIDGET = re.compile(
-    r"^(?:share|shares|sharing|sharedaddy|share-.+|.+-share|social|social-.+|jp-relatedposts|related|"
-    r"related-.+|newsletter|newsletter-.+|advert|advertisement|ad|ads|ad-.+|adsbygoogle|cookie|cookies|"
-    r"cookie-.+|subscribe|subscription|promo|breadcrumbs?|sidebar|widget|widget-area|menu|navigation|"
-    r"site-header|site-footer|screen-reader-text|sr-only|visually-hidden|skip-link|comment-respond|respond|"
-    r"comment-form|post-navigation|nav-links|tags|tag-links|cat-links|author-bio|popup|modal|paywall)$",
-    re.I,
-)
-_COMMENT_AREA = frozenset(
-    {
-        "comments",
-        "comments-area",
-        "comment-list",
-        "commentlist",
-        "disqus_thread",
-        "comment-section",
-        "comments-section",
-        "comments-list",
-        "post-list",
-    }
-)
-_COMMENT_DROP = frozenset(
-    {
-        "reply",
-        "comment-reply-link",
-        "comment-awaiting-moderation",
-        "comment-edit-link",
-        "edit-link",
-        "says",
-        "avatar",
-        "comment-actions",
-        "post-actions",
-        "likes",
-        "comment-footer",
-        "voting",
-    }
-)
-_COMMENT_AUTHOR = frozenset(
-    {"comment-author", "fn", "author", "username", "comment-author-name", "author-name"}
-)
-_COMMENT_META = frozenset(
-    {
-        "comment-metadata",
-        "comment-meta",
-        "comment-date",
-        "comment-time",
-        "post-meta",
-        "time-ago",
-        "commentmetadata",
-    }
-)
-_BYLINE = frozenset({"byline", "author", "dateline", "entry-author", "post-author", "article-author"})
-_DATE = frozenset(
-    {"posted-on", "entry-date", "published", "updated", "post-date", "article-date", "publish-date", "date"}
-)
-_CREDIT = frozenset({"credit", "credits", "photo-credit", "contributors"})
+_DATE_LABEL = re.compile(r"^(published|updated|posted|modified|last updated|first published)\s*:?\s+(.+)$", re.I)
+_ABSOLUTE = re.compile(r"\d{4}|\d{1,2}[:/.]\d{1,2}")
 _SPACE = re.compile(r"[ \t\r\f\v\n]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -229,32 +177,37 @@ def _parse_iso(text: str | None) -> datetime | None:
         return None
 
 
-def _tokens(node: LexborNode) -> set[str]:
-    attrs = node.attributes
-    tokens = set((attrs.get("class") or "").lower().split())
-    ident = (attrs.get("id") or "").lower().strip()
-    if ident:
-        tokens.add(ident)
-    return tokens
-
-
 def _text(node: LexborNode) -> str:
     return " ".join(_SPACE.sub(" ", node.text(deep=True, separator=" ")).split())
 
 
-def _hidden(node: LexborNode) -> bool:
-    attrs = node.attributes
-    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
-        return True
-    return bool(_HIDDEN_STYLE.search(attrs.get("style") or ""))
-
-
 def _time_text(node: LexborNode, *, updated: bool = False) -> str | None:
+    """A date element as a line: its `datetime` in the form the layout parser reads exactly, after
+    the element's own label ('Published', 'Updated') when it has one."""
     when = _parse_iso(node.attributes.get("datetime"))
-    text = format_when(when) if when is not None else _text(node)
+    shown = _text(node)
+    label = "Updated" if updated else None
+    match = _DATE_LABEL.match(shown)
+    if match:
+        label = match.group(1).capitalize()
+    if when is not None:
+        text = format_when(when)
+    elif match:
+        text = match.group(2)
+    else:
+        text = shown
     if not text:
         return None
-    return f"Updated {text}" if updated else text
+    return _dateline(f"{label} {text}") if label else text
+
+
+def _dateline(line: str) -> str:
+    """A 'Published …' or 'Updated …' line with a colon after its label when the time is relative
+    ('Updated: an hour ago'), so that the label is never read as a comment author's name."""
+    match = _DATE_LABEL.match(line)
+    if match is None or len(line) > 80 or _ABSOLUTE.search(match.group(2)) or not looks_like_date(match.group(2)):
+        return line
+    return f"{match.group(1).capitalize()}: {match.group(2)}"
 
 
 @dataclass(slots=True)
@@ -293,28 +246,13 @@ class _Renderer:
         self.pending = _Pending()
         self.counters: dict[int, int] = {}
         self.cells: dict[int, int] = {}
-        self.title, self.title_node = self._title()
-        self.root = self._root()
-
-    def _title(self) -> tuple[str, int | None]:
-        for scope in ("article h1", "main h1", "h1"):
-            node = self.tree.css_first(scope)
-            if node is not None and _text(node):
-                return _text(node), node.mem_id
-        meta = self.tree.css_first('meta[property="og:title"]')
-        if meta is not None and (meta.attributes.get("content") or "").strip():
-            return " ".join((meta.attributes.get("content") or "").split()), None
-        title = self.tree.css_first("title")
-        if title is not None and _text(title):
-            return _text(title).split(" | ")[0].strip(), None
-        return "", None
-
-    def _root(self) -> int | None:
-        for scope in ("article", "main", '[role="main"]'):
-            for node in self.tree.css(scope):
-                if not (_tokens(node) & _COMMENT_AREA) and "comment" not in _tokens(node) and _text(node):
-                    return node.mem_id
-        return None
+        choice = choose(tree)
+        self.title, self.title_node = choice.title, choice.title_node
+        self.root, self.keep, self.skip, self.prose = choice.root, choice.keep, choice.skip, choice.prose
+        # The article's header (byline, dates) often sits between the headline and the container
+        # of its text: its metadata lines are kept from the headline on, until the container.
+        self.head = False
+        self.root_done = False
 
     # Inline text ---------------------------------------------------------------------------
     def add_text(self, text: str, ctx: _Ctx) -> None:
@@ -349,11 +287,11 @@ class _Renderer:
             lines = ["> " * ctx.quote + line for line in lines]
         self.emit("\n".join(lines), ctx)
 
-    def emit(self, block: str, ctx: _Ctx) -> None:
+    def emit(self, block: str, ctx: _Ctx, *, meta: bool = False) -> None:
         if ctx.comment is not None:
             self.comments[ctx.comment].blocks.append(block)
-        elif ctx.root and not ctx.area:
-            self.article.append(block)
+        elif (ctx.root or (meta and self.head)) and not ctx.area:
+            self.article.append(_dateline(block) if "\n" not in block else block)
 
     # The walk ------------------------------------------------------------------------------
     def walk(self) -> None:
@@ -371,7 +309,7 @@ class _Renderer:
             if tag == "-text":
                 self.add_text(node.text_content or "", ctx)
                 continue
-            if not tag or tag.startswith("-") or _hidden(node):
+            if not tag or tag.startswith("-") or hidden(node):
                 continue
             inner = self.enter(node, ctx)
             if inner is None:
@@ -382,60 +320,85 @@ class _Renderer:
 
     def leave(self, node: LexborNode) -> None:
         tag = node.tag or ""
-        if tag in _BLOCK or "comment" in _tokens(node):
+        if node.mem_id == self.root:
+            self.head = False
+            self.root_done = True
+        if tag in _BLOCK or has_role(tokens(node), "comment"):
             self.flush()
 
-    def enter(self, node: LexborNode, ctx: _Ctx) -> _Ctx | None:  # noqa: C901 - one dispatch table
+    def enter(self, node: LexborNode, ctx: _Ctx) -> _Ctx | None:
         """Handle entering `node`; the context for its children, or None to skip them."""
         tag = node.tag or ""
-        tokens = _tokens(node)
-        attrs = node.attributes
+        found = tokens(node)
         if node.mem_id == self.root:
             ctx = replace(ctx, root=True)
-        if ctx.comment is not None and self._enter_comment_part(node, tag, tokens, ctx):
+            self.head = False
+        if node.mem_id in self.skip:
             return None
-        if (
-            ctx.comment is not None
-            and (tokens & _COMMENT_META or tag in ("footer", "header"))
-            and ("comment" not in tokens)
-        ):
-            self.flush()
-            return replace(ctx, meta=True)
-        if (
-            "comment" in tokens
-            or "data-comment-id" in attrs
-            or "Comment" in (attrs.get("itemtype") or "")
-            or (ctx.area and tag in ("li", "article") and "post" in tokens)
-        ):
-            self.flush()
-            depth = self.comments[ctx.comment].depth + 1 if ctx.comment is not None else 0
-            self.comments.append(_Comment(depth))
-            return _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
-        if tokens & _COMMENT_AREA:
-            self.flush()
-            return replace(ctx, area=True)
-        if tag == "footer":
+        comment_ctx = self._enter_comments(node, tag, found, ctx)
+        if comment_ctx is not _UNCHANGED:
+            return comment_ctx
+        if tag == "footer" and node.mem_id not in self.keep:
             self._harvest_copyright(node)
             return None
-        if (
-            tag in _DROP
-            or any(_WIDGET.match(t) for t in tokens)
-            or attrs.get("role") in ("navigation", "banner")
-        ):
-            return None
-        if tag == "header" and not ctx.root and node.css_first("h1") is None:
-            return None
-        if tag == "figure" and node.css_first("blockquote") is None:
+        if node.mem_id not in self.keep and self._dropped(node, tag, found, ctx):
             return None
         if self.title_node is not None and node.mem_id == self.title_node:
             self.flush()
+            self.head = not ctx.root and self.root is not None and not self.root_done
             return None
         if ctx.comment is None and not ctx.in_text:
-            line = self._metadata_line(node, tag, tokens)
+            line = self._metadata_line(node, tag, found)
             if line is not None:
                 self.flush()
-                self.emit(line, ctx)
+                self.emit(line, ctx, meta=True)
                 return None
+        return self._enter_block(node, tag, ctx)
+
+    def _enter_comments(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> _Ctx | None | object:
+        """Comment sections, comments and their parts: the context for the children, None to skip
+        them, or `_UNCHANGED` when `node` is none of these."""
+        attrs = node.attributes
+        if ctx.comment is not None and self._enter_comment_part(node, tag, found, ctx):
+            return None
+        starts = has_role(found, "comment")
+        if ctx.comment is not None and (has_role(found, "comment_meta") or tag in ("footer", "header")) and not starts:
+            self.flush()
+            return replace(ctx, meta=True)
+        if (
+            starts
+            or "data-comment-id" in attrs
+            or "Comment" in (attrs.get("itemtype") or "")
+            or (ctx.area and tag in ("li", "article") and "post" in found)
+        ):
+            self.flush()
+            if ctx.comment is not None:
+                current = self.comments[ctx.comment]
+                if current.author is None and current.when is None and not current.blocks:
+                    return ctx  # a wrapper of the same comment ('li.comment > div.comment-item')
+            depth = self.comments[ctx.comment].depth + 1 if ctx.comment is not None else 0
+            self.comments.append(_Comment(depth))
+            return _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
+        if has_role(found, "comment_area"):
+            self.flush()
+            return replace(ctx, area=True)
+        if ctx.comment is None and has_role(found, "comment_text") and self.comments and not self.comments[-1].blocks:
+            # the text of a comment whose header stands in an element of its own, just before
+            self.flush()
+            return _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
+        return _UNCHANGED
+
+    def _dropped(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> bool:
+        """Whether `node` is page furniture: scripts, menus, forms, sharing and other widgets."""
+        if tag in _DROP or has_role(found, "boilerplate") or has_role(found, "comment_drop") or node.attributes.get("role") in ("navigation", "banner"):
+            return True
+        if has_role(found, "wrapper") and node.mem_id not in self.prose:
+            return True
+        if tag == "header" and not ctx.root and node.css_first("h1") is None:
+            return True
+        return tag == "figure" and node.css_first("blockquote") is None
+
+    def _enter_block(self, node: LexborNode, tag: str, ctx: _Ctx) -> _Ctx | None:
         if tag == "br":
             if self.pending.parts and not ctx.meta:
                 self.pending.parts.append("\n")
@@ -470,39 +433,40 @@ class _Renderer:
             return replace(ctx, in_text=True)
         return ctx
 
-    def _metadata_line(self, node: LexborNode, tag: str, tokens: set[str]) -> str | None:
+    def _metadata_line(self, node: LexborNode, tag: str, found: set[str]) -> str | None:
         """A byline, date or credit element outside paragraphs, as a line of its own."""
         attrs = node.attributes
-        if tag == "time" or (tokens & _DATE and node.css_first("time") is None and len(_text(node)) <= 80):
-            updated = "updated" in tokens and "published" not in tokens
+        dated = has_role(found, "date")
+        if tag == "time" or (dated and node.css_first("time") is None and len(_text(node)) <= 80):
+            updated = "updated" in found and "published" not in found
             return _time_text(node, updated=updated) if tag == "time" else (_text(node) or None)
-        if tokens & _DATE:
+        if dated:
             time = node.css_first("time")
             if time is not None:
-                return _time_text(time, updated="updated" in tokens)
-        authorish = tokens & _BYLINE or attrs.get("rel") == "author" or attrs.get("itemprop") == "author"
+                return _time_text(time, updated="updated" in found)
+        authorish = has_role(found, "byline") or attrs.get("rel") == "author" or attrs.get("itemprop") == "author"
         if authorish:
             text = _text(node)
             if not text or len(text) > 120:
                 return None
             return text if re.match(r"^(?:by|written by|story by|words by)\b", text, re.I) else f"By {text}"
-        if tokens & _CREDIT:
+        if has_role(found, "credit"):
             text = _text(node)
             return text if text and len(text) <= 200 else None
         return None
 
-    def _enter_comment_part(self, node: LexborNode, tag: str, tokens: set[str], ctx: _Ctx) -> bool:
+    def _enter_comment_part(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> bool:
         """Author, date and widget elements of a comment; True when `node` was consumed."""
         assert ctx.comment is not None
         comment = self.comments[ctx.comment]
-        if "comment" in tokens:
+        if has_role(found, "comment"):
             return False  # a reply: a comment of its own
-        if tokens & _COMMENT_DROP or tag in _DROP:
+        if has_role(found, "comment_drop") or tag in _DROP:
             return True
         if comment.author is None and (
-            tokens & _COMMENT_AUTHOR or node.attributes.get("itemprop") == "author"
+            has_role(found, "comment_author") or node.attributes.get("itemprop") == "author"
         ):
-            name_node = node.css_first(".fn") if "comment-author" in tokens else None
+            name_node = node.css_first(".fn") if "comment-author" in found else None
             text = _text(name_node if name_node is not None else node)
             text = re.sub(r"\s+(?:says|said|writes|wrote)\s*:?\s*$", "", text, flags=re.I).strip()
             if text:
@@ -511,7 +475,7 @@ class _Renderer:
         if comment.when is None and tag == "time":
             comment.when = _time_text(node)
             return True
-        if tokens & _COMMENT_META and comment.when is None and node.css_first("time") is None:
+        if has_role(found, "comment_meta") and comment.when is None and node.css_first("time") is None:
             text = _text(node)
             if text and looks_like_date(text):
                 comment.when = text
