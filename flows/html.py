@@ -146,7 +146,6 @@ _TEXT_CONTAINERS = frozenset(
         "pre",
     }
 )
-_UNCHANGED = object()
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _DATE_LABEL = re.compile(r"^(published|updated|posted|modified|last updated|first published)\s*:?\s+(.+)$", re.I)
 _ABSOLUTE = re.compile(r"\d{4}|\d{1,2}[:/.]\d{1,2}")
@@ -335,9 +334,9 @@ class _Renderer:
             self.head = False
         if node.mem_id in self.skip:
             return None
-        comment_ctx = self._enter_comments(node, tag, found, ctx)
-        if comment_ctx is not _UNCHANGED:
-            return comment_ctx
+        handled, inner = self._enter_comments(node, tag, found, ctx)
+        if handled:
+            return inner
         if tag == "footer" and node.mem_id not in self.keep:
             self._harvest_copyright(node)
             return None
@@ -355,16 +354,18 @@ class _Renderer:
                 return None
         return self._enter_block(node, tag, ctx)
 
-    def _enter_comments(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> _Ctx | None | object:
-        """Comment sections, comments and their parts: the context for the children, None to skip
-        them, or `_UNCHANGED` when `node` is none of these."""
+    def _enter_comments(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> tuple[bool, _Ctx | None]:
+        """Comment sections, comments and their parts: (True, the context for the children or None
+        to skip them), or (False, None) when `node` is none of these."""
         attrs = node.attributes
+        if node.mem_id in self.keep:
+            return False, None  # the article's container and its ancestors are never comments
         if ctx.comment is not None and self._enter_comment_part(node, tag, found, ctx):
-            return None
+            return True, None
         starts = has_role(found, "comment")
         if ctx.comment is not None and (has_role(found, "comment_meta") or tag in ("footer", "header")) and not starts:
             self.flush()
-            return replace(ctx, meta=True)
+            return True, replace(ctx, meta=True)
         if (
             starts
             or "data-comment-id" in attrs
@@ -375,22 +376,24 @@ class _Renderer:
             if ctx.comment is not None:
                 current = self.comments[ctx.comment]
                 if current.author is None and current.when is None and not current.blocks:
-                    return ctx  # a wrapper of the same comment ('li.comment > div.comment-item')
+                    return True, ctx  # a wrapper of the same comment ('li.comment > div.comment-item')
             depth = self.comments[ctx.comment].depth + 1 if ctx.comment is not None else 0
             self.comments.append(_Comment(depth))
-            return _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
+            return True, _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
         if has_role(found, "comment_area"):
             self.flush()
-            return replace(ctx, area=True)
+            return True, replace(ctx, area=True)
         if ctx.comment is None and has_role(found, "comment_text") and self.comments and not self.comments[-1].blocks:
             # the text of a comment whose header stands in an element of its own, just before
             self.flush()
-            return _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
-        return _UNCHANGED
+            return True, _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
+        return False, None
 
     def _dropped(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> bool:
         """Whether `node` is page furniture: scripts, menus, forms, sharing and other widgets."""
-        if tag in _DROP or has_role(found, "boilerplate") or has_role(found, "comment_drop") or node.attributes.get("role") in ("navigation", "banner"):
+        if tag in _DROP or node.attributes.get("role") in ("navigation", "banner"):
+            return True
+        if has_role(found, "boilerplate") or has_role(found, "comment_drop"):
             return True
         if has_role(found, "wrapper") and node.mem_id not in self.prose:
             return True

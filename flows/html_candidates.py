@@ -64,6 +64,8 @@ _LINK_LISTS = frozenset({"ul", "ol", "dl", "table", "div", "section", "nav", "as
 _PROSE = 40
 #: The share of a candidate's score that a child must hold to be taken instead of it.
 _KEEP = 0.8
+#: The share of the JSON-LD `articleBody` that must be found on the page to be trusted.
+_VERIFIED = 0.4
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -159,6 +161,7 @@ class _Stat:
     body: bool
     wrapper: bool
     end: int = 0
+    verified: int = 0
     own: int = 0
     own_links: int = 0
     chars: int = 0
@@ -220,6 +223,7 @@ class _Measure:
             text = fold("".join(stat.pieces))
             middle = text[len(text) // 4 : len(text) // 4 + 60]
             if len(middle) >= 30 and middle in self.article_body:
+                stat.verified = stat.own
                 weight *= 2
         return weight
 
@@ -237,6 +241,7 @@ class _Measure:
                 parent.chars += stat.chars
                 parent.links += stat.links
                 parent.score += stat.score
+                parent.verified += stat.verified
 
     def _candidate(self, stat: _Stat) -> float | None:
         if stat.comment or stat.tag not in _CANDIDATES or stat.score <= 0:
@@ -245,7 +250,9 @@ class _Measure:
 
     def best(self) -> int | None:
         """The highest-scoring candidate, narrowed to the smallest one inside it that keeps most of
-        its score (a page's wrapper adds teasers and captions, little else, to the article)."""
+        its score (a page's wrapper adds teasers and captions, little else, to the article); when
+        the page's JSON-LD `articleBody` is found on it, the smallest candidate that holds nearly
+        all of that text."""
         best, best_score = None, 0.0
         children: dict[int, list[int]] = {}
         for index, stat in enumerate(self.stats):
@@ -256,6 +263,18 @@ class _Measure:
                 best, best_score = index, score
         if best is None:
             return None
+        stats = self.stats
+        if self.article_body and stats[0].verified >= _VERIFIED * len(self.article_body):
+            best = 0
+            narrowed = True
+            while narrowed:
+                narrowed = False
+                for child in children.get(best, ()):
+                    stat = stats[child]
+                    if not stat.comment and stat.tag in _CANDIDATES and stat.verified >= 0.9 * stats[0].verified:
+                        best, narrowed = child, True
+                        break
+            return best
         narrowed = True
         while narrowed:
             narrowed = False
@@ -283,6 +302,7 @@ class _Measure:
                 and stat.chars
                 and stat.links * 2 >= stat.chars
                 and stat.score <= 0
+                and not _metadata(stat.node)
             ):
                 skip.add(stat.node.mem_id)
                 index = stat.end + 1
@@ -302,6 +322,17 @@ class _Measure:
     def contains(self, root: int, mem_id: int) -> bool:
         stats = self.stats
         return any(stats[i].node.mem_id == mem_id for i in range(root, stats[root].end + 1))
+
+
+def _metadata(node: LexborNode) -> bool:
+    """Whether `node` is a byline, date or credit, which links as they may are never boilerplate."""
+    found = tokens(node)
+    attrs = node.attributes
+    return (
+        any(has_role(found, role) for role in ("byline", "date", "credit"))
+        or attrs.get("rel") == "author"
+        or attrs.get("itemprop") == "author"
+    )
 
 
 def _json_ld(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:

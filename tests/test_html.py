@@ -3,16 +3,21 @@ does not care where a text came from."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from flows.decode import decode_bytes
 from flows.html import format_when, render_html, sniff_charset
+from flows.html_candidates import choose
 from flows.ingestors.base import RawDocument
+from flows.layout import parse_layout
+from flows.lexicon import read_table
 from flows.process import Batch, process_document
 
 from .conftest import CASES
@@ -38,6 +43,55 @@ def _process(path: Path, *, charset: str | None = None, hints: dict[str, object]
 def test_rendering_matches_the_golden_text(name: str) -> None:
     html = (HTML / f"{name}.html").read_text(encoding="utf-8")
     assert render_html(html) == (HTML / f"{name}.txt").read_text(encoding="utf-8")
+
+
+_CONTAINERS = [json.loads(line) for line in (HTML / "containers.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("case", _CONTAINERS, ids=[c["name"] for c in _CONTAINERS])
+def test_the_article_container_is_chosen_by_its_content(case: dict[str, str]) -> None:
+    text = render_html(case["html"])
+    assert text == case["text"], case["why"]
+    page = parse_layout(text, FETCHED)
+    assert page.blocks[0].kind == "title" and page.blocks[0].text == "Ferry lease extended for ten years"
+    body = [b.text for b in page.blocks if b.kind == "paragraph"]
+    assert body[0].startswith("The harbour council voted") and body[3].startswith("Opponents argued")
+    assert not any("Section 3" in b or "Most popular" in b or "Sponsored" in b for b in body)
+    assert len(page.comments) == (1 if case["name"] == "comment_header_apart" else 0)
+
+
+def test_a_dateline_block_is_the_articles_metadata_not_a_comment() -> None:
+    case = next(c for c in _CONTAINERS if c["name"] == "dateline_block")
+    raw = RawDocument("pages", "https://news.test/dateline", case["html"].encode(), "text/html", FETCHED)
+    batch = process_document(raw)
+    assert not batch.rejects and not batch.comments
+    article = batch.articles[0]
+    assert article.title == "Ferry lease extended for ten years"
+    assert article.published_at is not None and article.published_at.date().isoformat() == "2019-11-20"
+    assert article.body.startswith("The harbour council voted")
+
+
+def test_the_container_is_the_best_candidate_not_the_first() -> None:
+    prose = "<p>" + "The ferry will sail twice a day from the harbour, the operator said on Monday. " * 3 + "</p>"
+    html = (
+        "<body><article id='teaser'><p>A short teaser of another story, sixteen words long at the very most.</p>"
+        f"</article><div id='x'><article id='story'>{prose * 4}</article></div></body>"
+    )
+    tree = LexborHTMLParser(html)
+    choice = choose(tree)
+    story = tree.css_first("#story")
+    assert story is not None and choice.root == story.mem_id
+    wrapper = tree.css_first("#x")
+    assert wrapper is not None and wrapper.mem_id in choice.keep and story.mem_id in choice.keep
+
+
+def test_class_names_are_data() -> None:
+    rows = read_table("html_classes.csv")
+    roles = {"body", "boilerplate", "wrapper", "comment_area", "comment", "comment_text", "comment_drop",
+             "comment_author", "comment_meta", "byline", "date", "credit"}
+    keys = [(r["pattern"], r["role"]) for r in rows]
+    assert keys == sorted(set(keys)) and all(r["role"] in roles for r in rows)
+    assert all(r["pattern"] == r["pattern"].lower() and " " not in r["pattern"] for r in rows)
 
 
 def test_a_wordpress_page_gives_the_same_records_as_pasted_text() -> None:
