@@ -18,7 +18,8 @@ benchmark: precision and recall of the set of 4-token shingles of the main text 
 the reference, F1 per page, averaged over pages. A token is a word (`\\w+`, lower case) or, in
 scripts written without spaces (Chinese, Japanese kana, Thai, Burmese, Lao, Khmer), one character.
 "No article" counts pages whose main text is empty; "< 0.5" pages whose F1 is below one half.
-`ms/page` is the median time of render + layout (the best of three runs per page).
+`ms/page` is the mean time of render + layout per page (the best of three runs of each page; the
+median is printed below the table); for the other tools, their median extraction time.
 
 `--compare` runs trafilatura and readability-lxml on the same pages in an environment of their
 own (`bench/.venv-html`, created from `bench/requirements-html.txt`; never in broadsheet's lock)
@@ -161,6 +162,7 @@ class Summary:
     below_half: int
     ms: float | None
     per_page: dict[str, float]
+    median_ms: float | None = None
 
 
 def summarise(name: str, scores: dict[str, tuple[float, float, float]], empty: int, ms: float | None) -> Summary:
@@ -186,13 +188,14 @@ def evaluate(pages: list[Page], compare: bool) -> list[Summary]:
         times.append(seconds)
         empty += not text.strip()
         scores[page.name] = score(text, page.reference)
-    summaries = [summarise("broadsheet", scores, empty, statistics.median(times) * 1000)]
+    summaries = [summarise("broadsheet", scores, empty, statistics.fmean(times) * 1000)]
+    summaries[0].median_ms = statistics.median(times) * 1000
     if compare:
         texts = side_texts(pages)
         for tool in ("trafilatura", "readability-lxml"):
             tool_scores = {p.name: score(texts[tool].get(str(p.html), ""), p.reference) for p in pages}
             tool_empty = sum(1 for p in pages if not texts[tool].get(str(p.html), "").strip())
-            ms = float(texts["_ms"][tool]) if "_ms" in texts else None
+            ms = float(texts["_ms"][tool])
             summaries.append(summarise(tool, tool_scores, tool_empty, ms))
     return summaries
 
@@ -215,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     for s in summaries:
         ms = f"{s.ms:.2f}" if s.ms is not None else "-"
         print(f"{s.name:<18} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.empty:10d} {s.below_half:6d} {ms:>8}")
+    if summaries[0].median_ms is not None:
+        print(f"\nbroadsheet render + layout: mean {summaries[0].ms:.2f} ms, median {summaries[0].median_ms:.2f} ms")
     if args.worst:
         print()
         by_name = {s.name: s for s in summaries}

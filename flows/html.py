@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from flows.dates import looks_like_date
-from flows.html_candidates import choose, has_role, hidden, tokens
+from flows.html_candidates import SKIP_TAGS, choose, has_role, hidden_by, tokens_of
 from flows.layout.lines import clean
 from flows.layout.patterns import copyright_holder
 
@@ -146,6 +146,8 @@ _TEXT_CONTAINERS = frozenset(
         "pre",
     }
 )
+# Elements the walk never enters (those `_DROP` does not also handle specially).
+_SKIPPED = SKIP_TAGS - {"img", "picture", "source", "input", "select", "textarea", "button"}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _DATE_LABEL = re.compile(r"^(published|updated|posted|modified|last updated|first published)\s*:?\s+(.+)$", re.I)
 _ABSOLUTE = re.compile(r"\d{4}|\d{1,2}[:/.]\d{1,2}")
@@ -308,39 +310,42 @@ class _Renderer:
             if tag == "-text":
                 self.add_text(node.text_content or "", ctx)
                 continue
-            if not tag or tag.startswith("-") or hidden(node):
+            if not tag or tag.startswith("-") or tag in _SKIPPED:
                 continue
-            inner = self.enter(node, ctx)
+            attrs = node.attributes
+            if hidden_by(attrs):
+                continue
+            found = tokens_of(attrs)
+            inner = self.enter(node, ctx, attrs, found)
             if inner is None:
                 continue
-            stack.append((node, inner, True))
+            if tag in _BLOCK or has_role(found, "comment") or node.mem_id == self.root:
+                stack.append((node, inner, True))
             children = list(node.iter(include_text=True))
             stack.extend((child, inner, False) for child in reversed(children))
 
     def leave(self, node: LexborNode) -> None:
-        tag = node.tag or ""
         if node.mem_id == self.root:
             self.head = False
             self.root_done = True
-        if tag in _BLOCK or has_role(tokens(node), "comment"):
-            self.flush()
+        self.flush()
 
-    def enter(self, node: LexborNode, ctx: _Ctx) -> _Ctx | None:
-        """Handle entering `node`; the context for its children, or None to skip them."""
+    def enter(self, node: LexborNode, ctx: _Ctx, attrs: dict[str, str | None], found: frozenset[str]) -> _Ctx | None:
+        """Handle entering `node` (its attributes and `tokens`); the context for its children, or
+        None to skip them."""
         tag = node.tag or ""
-        found = tokens(node)
         if node.mem_id == self.root:
             ctx = replace(ctx, root=True)
             self.head = False
         if node.mem_id in self.skip:
             return None
-        handled, inner = self._enter_comments(node, tag, found, ctx)
+        handled, inner = self._enter_comments(node, tag, attrs, found, ctx)
         if handled:
             return inner
         if tag == "footer" and node.mem_id not in self.keep:
             self._harvest_copyright(node)
             return None
-        if node.mem_id not in self.keep and self._dropped(node, tag, found, ctx):
+        if node.mem_id not in self.keep and self._dropped(node, tag, attrs, found, ctx):
             return None
         if self.title_node is not None and node.mem_id == self.title_node:
             self.flush()
@@ -354,10 +359,11 @@ class _Renderer:
                 return None
         return self._enter_block(node, tag, ctx)
 
-    def _enter_comments(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> tuple[bool, _Ctx | None]:
+    def _enter_comments(
+        self, node: LexborNode, tag: str, attrs: dict[str, str | None], found: frozenset[str], ctx: _Ctx
+    ) -> tuple[bool, _Ctx | None]:
         """Comment sections, comments and their parts: (True, the context for the children or None
         to skip them), or (False, None) when `node` is none of these."""
-        attrs = node.attributes
         if node.mem_id in self.keep:
             return False, None  # the article's container and its ancestors are never comments
         if ctx.comment is not None and self._enter_comment_part(node, tag, found, ctx):
@@ -389,9 +395,11 @@ class _Renderer:
             return True, _Ctx(comment=len(self.comments) - 1, area=True, root=ctx.root)
         return False, None
 
-    def _dropped(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> bool:
+    def _dropped(
+        self, node: LexborNode, tag: str, attrs: dict[str, str | None], found: frozenset[str], ctx: _Ctx
+    ) -> bool:
         """Whether `node` is page furniture: scripts, menus, forms, sharing and other widgets."""
-        if tag in _DROP or node.attributes.get("role") in ("navigation", "banner"):
+        if tag in _DROP or attrs.get("role") in ("navigation", "banner"):
             return True
         if has_role(found, "boilerplate") or has_role(found, "comment_drop"):
             return True
@@ -436,7 +444,7 @@ class _Renderer:
             return replace(ctx, in_text=True)
         return ctx
 
-    def _metadata_line(self, node: LexborNode, tag: str, found: set[str]) -> str | None:
+    def _metadata_line(self, node: LexborNode, tag: str, found: frozenset[str]) -> str | None:
         """A byline, date or credit element outside paragraphs, as a line of its own."""
         attrs = node.attributes
         dated = has_role(found, "date")
@@ -458,7 +466,7 @@ class _Renderer:
             return text if text and len(text) <= 200 else None
         return None
 
-    def _enter_comment_part(self, node: LexborNode, tag: str, found: set[str], ctx: _Ctx) -> bool:
+    def _enter_comment_part(self, node: LexborNode, tag: str, found: frozenset[str], ctx: _Ctx) -> bool:
         """Author, date and widget elements of a comment; True when `node` was consumed."""
         assert ctx.comment is not None
         comment = self.comments[ctx.comment]

@@ -31,7 +31,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -40,7 +40,7 @@ from flows.dates import looks_like_date
 from flows.layout import fold
 from flows.lexicon import read_table
 
-__all__ = ["Choice", "choose", "class_roles", "tokens"]
+__all__ = ["Choice", "choose", "class_roles", "has_role", "hidden", "hidden_by", "tokens", "tokens_of"]
 
 #: Elements that hold no readable text.
 SKIP_TAGS = frozenset(
@@ -66,6 +66,9 @@ _PROSE = 40
 _KEEP = 0.8
 #: The share of the JSON-LD `articleBody` that must be found on the page to be trusted.
 _VERIFIED = 0.4
+_ROLES = ("body", "boilerplate", "wrapper", "comment_area", "comment", "comment_text", "comment_drop",
+          "comment_author", "comment_meta", "byline", "date", "credit")
+_ROLE_MARKS = {role: f"role:{role}" for role in _ROLES}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -90,38 +93,53 @@ def class_roles() -> dict[str, tuple[frozenset[str], re.Pattern[str] | None]]:
     }
 
 
-def has_role(found: set[str], role: str) -> bool:
-    """Whether any of the class tokens `found` has `role` in `html_classes.csv`."""
-    if not found:
-        return False
-    names, pattern = class_roles()[role]
-    if found & names:
-        return True
-    return pattern is not None and any(pattern.match(token) for token in found)
+def has_role(found: frozenset[str], role: str) -> bool:
+    """Whether the marks `found` (from `tokens`) include one with `role` in `html_classes.csv`."""
+    return _ROLE_MARKS[role] in found
 
 
-def tokens(node: LexborNode) -> set[str]:
-    """The lower-case class names and id of `node`."""
-    attrs = node.attributes
-    found = set((attrs.get("class") or "").lower().split())
-    ident = (attrs.get("id") or "").lower().strip()
-    if ident:
-        found.add(ident)
-    return found
+@lru_cache(maxsize=8192)
+def _marks(class_attr: str, ident: str) -> frozenset[str]:
+    """The class names and id, and a 'role:NAME' mark for each role they have (cached: pages repeat
+    the same class attributes on many elements)."""
+    found = set(class_attr.lower().split())
+    if ident.strip():
+        found.add(ident.lower().strip())
+    roles = set()
+    for role, (names, pattern) in class_roles().items():
+        if found & names or (pattern is not None and any(pattern.match(token) for token in found)):
+            roles.add(_ROLE_MARKS[role])
+    return frozenset(found | roles)
+
+
+def tokens(node: LexborNode) -> frozenset[str]:
+    """The lower-case class names and id of `node`, with the marks of their roles (`has_role`)."""
+    return tokens_of(node.attributes)
+
+
+def tokens_of(attrs: dict[str, str | None]) -> frozenset[str]:
+    """`tokens` from an element's attributes."""
+    class_attr, ident = attrs.get("class"), attrs.get("id")
+    if not class_attr and not ident:
+        return frozenset()
+    return _marks(class_attr or "", ident or "")
 
 
 def hidden(node: LexborNode) -> bool:
     """Whether `node` is hidden by an attribute or an inline style."""
-    attrs = node.attributes
+    return hidden_by(node.attributes)
+
+
+def hidden_by(attrs: dict[str, str | None]) -> bool:
+    """`hidden` from an element's attributes."""
     if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
         return True
     style = attrs.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def is_comment(node: LexborNode, found: set[str]) -> bool:
-    """Whether `node` is one reader comment or a comment section."""
-    attrs = node.attributes
+def is_comment(attrs: dict[str, str | None], found: frozenset[str]) -> bool:
+    """Whether an element (its attributes and `tokens`) is one reader comment or a comment section."""
     return (
         has_role(found, "comment")
         or has_role(found, "comment_area")
@@ -198,11 +216,14 @@ class _Measure:
                         if keep_text:
                             stat.pieces.append(text)
                 continue
-            if not tag or tag.startswith("-") or tag in SKIP_TAGS or hidden(node):
+            if not tag or tag.startswith("-") or tag in SKIP_TAGS:
                 continue
-            found = tokens(node)
-            in_comment = in_comment or is_comment(node, found)
-            body_class = has_role(found, "body") or (node.attributes.get("itemprop") or "") == "articleBody"
+            attrs = node.attributes
+            if hidden_by(attrs):
+                continue
+            found = tokens_of(attrs)
+            in_comment = in_comment or is_comment(attrs, found)
+            body_class = has_role(found, "body") or attrs.get("itemprop") == "articleBody"
             index = len(stats)
             stats.append(_Stat(node, parent, tag, in_comment, body_class, has_role(found, "wrapper")))
             if tag in _BLOCKS or block < 0:
