@@ -62,6 +62,7 @@ lock:
 bench: venv bench/.venv-dlt/.installed
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.long_article
+	$(BIN)/python -m bench.html_eval
 
 # dlt, for the benchmark's side-by-side publish measurement, in an environment of its own
 bench/.venv-dlt/.installed: bench/requirements-dlt.txt
