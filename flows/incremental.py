@@ -18,16 +18,18 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Generic, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Generic, Protocol, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.errors import PublishError
-from flows.publish import ReleaseWriter
 from flows.storage import Storage
 from schemas.catalog import CatalogRelease, ReleaseChanges
+
+if TYPE_CHECKING:  # (flows.publish reads the inputs of releases through this module)
+    from flows.publish import ReleaseWriter
 
 __all__ = [
     "CARRIED_DATASETS",
@@ -37,6 +39,7 @@ __all__ = [
     "carry_forward",
     "plan_inputs",
     "previous_inputs",
+    "read_inputs",
 ]
 
 #: The datasets whose records belong to one document (they have a `document_id`) and are carried forward.
@@ -93,8 +96,14 @@ def _iter_lines(handle: IO[bytes]) -> Iterator[bytes]:
 
 def previous_inputs(storage: Storage, release: CatalogRelease) -> PreviousInputs:
     """The inputs of `release`: its documents (three columns, batch by batch) and its rejects."""
+    return read_inputs(storage, release.path, rejects="rejects" in release.datasets)
+
+
+def read_inputs(storage: Storage, prefix: str, *, rejects: bool = True) -> PreviousInputs:
+    """The inputs of the release whose files are under `prefix` (published or staged): its
+    documents and, with `rejects`, the inputs it rejected after reading their bytes."""
     found = PreviousInputs()
-    with storage.open_arrow(f"{release.path}/documents.parquet") as handle:
+    with storage.open_arrow(f"{prefix}/documents.parquet") as handle:
         parquet = pq.ParquetFile(handle)
         for batch in parquet.iter_batches(
             batch_size=_BATCH_ROWS * 8, columns=["source", "uri", "document_id"]
@@ -104,8 +113,8 @@ def previous_inputs(storage: Storage, release: CatalogRelease) -> PreviousInputs
             ):
                 found.inputs[(source, uri)] = document_id
                 found.published.add(document_id)
-    if "rejects" in release.datasets:
-        with storage.open_reader(f"{release.path}/rejects.jsonl") as handle:
+    if rejects and storage.size(f"{prefix}/rejects.jsonl") is not None:
+        with storage.open_reader(f"{prefix}/rejects.jsonl") as handle:
             for line in _iter_lines(handle):
                 reject = json.loads(line)
                 if reject.get("document_id"):

@@ -1,15 +1,20 @@
-"""Publish stage: write a release (Parquet + JSON Lines), its datapackage.json and dataset card.
+"""Publish stage: write a release (Parquet + JSON Lines), its datapackage.json, card and page.
 
-    stage files ──► seal ──► promote ──► catalog ──► retain
-    .staging/<id>/   datapackage.json,   releases/<id>/   catalog.json     drop releases past --keep
-    (batch by batch) README.md           (rename or copy)  (atomic replace)  (only now)
+    stage files ──► seal ────────────────► promote ──► catalog ──► retain ──► index of releases
+    .staging/<id>/   actors, changes.json,  releases/<id>/ catalog.json  drop releases  <out>/index.html
+    (batch by batch) index.html, datapackage (rename/copy)  (atomic)      past --keep    (atomic)
+                     .json, README.md
 
 A release is written into a staging folder (`<out>/.staging/<id>/`) batch by batch:
 each batch of records becomes a Parquet row group and a run of JSON lines, so the
 corpus is never held in memory; sizes and SHA-256 are computed as the bytes are
-written. When every file is closed, the descriptor and card are written, the folder
+written. When every file is closed, the staged Parquet files are read back column by
+column for what is derived from them (the actors dataset, the release page's facts,
+and the diff against the previous release: `flows.actors`, `flows.facts`,
+`flows.diff`); then the descriptor, card and page are written, the folder
 is moved into `<out>/releases/<id>/`, and only then is the catalog replaced; older
-releases beyond `keep` are removed after that. A crash or kill at any point leaves
+releases beyond `keep` are removed after that, and the index of releases at the root
+is rewritten (a stale one is only a page: the catalog is what readers follow). A crash or kill at any point leaves
 the previous release and catalog as they were: the catalog names only complete
 releases, and the next run clears what a killed run left behind (`clear_leftovers`).
 """
@@ -29,12 +34,23 @@ import pyarrow.parquet as pq
 
 from flows.card import render_card
 from flows.catalog import RELEASES, add_release, read_catalog, write_catalog
+from flows.diff import ReleaseFiles, diff_releases
 from flows.errors import CatalogError, PublishError
+from flows.facts import ReleaseFacts, article_titles, gather_facts
 from flows.faults import fault_point
+from flows.page import PAGE, ReleasePage, render_release_page, render_releases_index
 from flows.storage import HashingWriter, OutputLock, Storage
 from flows.version import pipeline_fingerprint, pipeline_version
-from schemas import DATASETS, Record, arrow_schema, table_schema
-from schemas.catalog import CatalogFile, CatalogRelease, DatasetEntry, FileFormat, ReleaseChanges
+from schemas import CONTRACT_VERSION, DATASETS, Actor, Record, arrow_schema, table_schema
+from schemas.catalog import (
+    Catalog,
+    CatalogFile,
+    CatalogRelease,
+    DatasetEntry,
+    FileFormat,
+    ReleaseChanges,
+    ReleaseDiff,
+)
 
 __all__ = [
     "DATAPACKAGE_PROFILE",
@@ -47,6 +63,7 @@ __all__ = [
     "encode_rows",
     "publish_release",
     "release_id_for",
+    "write_releases_index",
 ]
 
 JSONL_ONLY = frozenset({"rejects"})
@@ -56,7 +73,11 @@ MEDIA_TYPES = {
     "jsonl": "application/jsonl",
     "json": "application/json",
     "markdown": "text/markdown",
+    "html": "text/html",
 }
+#: What changed since the previous release, record by record (contract v2), in each release folder.
+CHANGES = "changes.json"
+_ACTOR_BATCH = 10_000
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 #: The folder (under the output) where releases are written before they are published.
 STAGING = ".staging"
@@ -141,15 +162,39 @@ class ReleaseWriter:
     closed: bool = False
 
     def __enter__(self) -> ReleaseWriter:
-        for name in DATASETS:
-            schema = arrow_schema(name)
-            parquet = sink = None
-            if name not in JSONL_ONLY:
-                sink = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}.parquet"))
-                parquet = pq.ParquetWriter(sink, schema, compression="zstd", write_statistics=True)
-            jsonl = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}.jsonl"))
-            self.datasets[name] = _Dataset(name, schema, jsonl, sink, parquet)
+        for name, model in DATASETS.items():
+            if not model.derived:
+                self._open(name)
         return self
+
+    def _open(self, name: str) -> _Dataset:
+        schema = arrow_schema(name)
+        parquet = sink = None
+        if name not in JSONL_ONLY:
+            sink = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}.parquet"))
+            parquet = pq.ParquetWriter(sink, schema, compression="zstd", write_statistics=True)
+        jsonl = HashingWriter(self.storage.open_writer(f"{self.staging}/{name}.jsonl"))
+        self.datasets[name] = dataset = _Dataset(name, schema, jsonl, sink, parquet)
+        return dataset
+
+    def write_derived(self, name: str, records: list[Record]) -> None:
+        """Write a dataset computed from the others once they are closed (`Record.derived`): its
+        Parquet and JSON Lines files, in batches, closed at once."""
+        dataset = self._open(name)
+        try:
+            for start in range(0, len(records), _ACTOR_BATCH):
+                part = encode_rows({name: records[start : start + _ACTOR_BATCH]}).get(name)
+                if part is None:
+                    continue
+                dataset.jsonl.write(part.jsonl)
+                if dataset.parquet is not None and part.table is not None:
+                    dataset.parquet.write_table(part.table)
+                dataset.rows += part.rows
+        finally:
+            dataset.jsonl.close()
+            if dataset.parquet is not None and dataset.parquet_sink is not None:
+                dataset.parquet.close()
+                dataset.parquet_sink.close()
 
     def write(self, rows: dict[str, list[Record]]) -> None:
         """Append one batch: `rows` maps dataset names to records."""
@@ -205,7 +250,8 @@ class ReleaseWriter:
     def files(self, prefix: str) -> dict[str, DatasetEntry]:
         """Rows and files (with size and SHA-256) of each dataset; paths start with `prefix`."""
         entries = {}
-        for name, dataset in self.datasets.items():
+        order = list(DATASETS)
+        for name, dataset in sorted(self.datasets.items(), key=lambda item: order.index(item[0])):
             files = []
             sinks: list[tuple[FileFormat, HashingWriter]] = [("jsonl", dataset.jsonl)]
             if dataset.parquet_sink is not None:
@@ -281,8 +327,8 @@ def datapackage(
         "name": f"broadsheet-{release_id.lower()}",
         "id": release_id,
         "title": "broadsheet release " + release_id,
-        "description": "Articles, attributed positions (who said what) and reader comments extracted "
-        "from news text by broadsheet, with the documents they came from.",
+        "description": "Articles, attributed positions (who said what), the actors who said it and reader "
+        "comments extracted from news text by broadsheet, with the documents they came from.",
         "version": release_id,
         "created": created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "sources": [{"title": s} for s in sources],
@@ -334,6 +380,55 @@ def clear_leftovers(storage: Storage) -> list[str]:
     return removed
 
 
+def _previous(catalog: Catalog, changes: ReleaseChanges | None) -> CatalogRelease | None:
+    if changes is None or changes.previous is None:
+        return None
+    return next((r for r in catalog.releases if r.id == changes.previous), None)
+
+
+def _row_changes(
+    changes: ReleaseChanges | None, previous: CatalogRelease | None, datasets: dict[str, DatasetEntry],
+    diff: ReleaseDiff,
+) -> ReleaseChanges | None:
+    """`changes` with the records' changes and the rows of the derived datasets (the run counted
+    only what it wrote)."""
+    if changes is None:
+        return None
+    rows = dict(changes.rows)
+    if previous is not None:
+        for name, model in DATASETS.items():
+            if model.derived and name in datasets:
+                before = previous.datasets[name].rows if name in previous.datasets else 0
+                rows[name] = datasets[name].rows - before
+    records = {name: records.counts() for name, records in diff.datasets.items()} if diff.previous else {}
+    return changes.model_copy(update={"rows": rows, "records": records})
+
+
+def _derive(
+    storage: Storage, writer: ReleaseWriter, release_id: str, previous: CatalogRelease | None,
+    changes: ReleaseChanges | None,
+) -> tuple[ReleaseFacts, ReleaseDiff, dict[str, str]]:
+    """Write the actors dataset and work out the page's facts, the diff and the titles of the articles
+    it lists, from the staged files."""
+    rows = {name: dataset.rows for name, dataset in writer.datasets.items()}
+    facts, actors = gather_facts(storage, writer.staging, rows)
+    writer.write_derived(Actor.dataset, list(actors))
+    del actors
+    staged = ReleaseFiles(storage, writer.staging)
+    before = ReleaseFiles(storage, previous.path) if previous is not None else None
+    diff = diff_releases(
+        before, staged, release=release_id, previous=previous.id if previous else None,
+        inputs=changes.model_copy(update={"rows": {}}) if changes is not None else None,
+    )
+    titles: dict[str, str] = {}
+    articles = diff.datasets.get("articles")
+    if articles is not None:
+        titles = article_titles(staged, {*articles.added_ids[:50], *(r.id for r in articles.changed_ids[:50])})
+        if before is not None:
+            titles |= article_titles(before, set(articles.removed_ids[:50]))
+    return facts, diff, titles
+
+
 def publish_release(
     storage: Storage,
     writer: ReleaseWriter,
@@ -349,6 +444,9 @@ def publish_release(
 ) -> CatalogRelease:
     """Seal the staged release, move it into `releases/`, then replace the catalog.
 
+    Sealing writes what is derived from the staged records (the actors dataset, `changes.json`
+    against the previous release, the release page), then the descriptor and the card.
+
     Args:
         storage: the output location.
         writer: the writer that staged the release (closed here).
@@ -357,22 +455,32 @@ def publish_release(
         fingerprint: hash of the inputs and pipeline version (unchanged input, same fingerprint).
         sources: names of the sources that fed it.
         notes: what changed since the previous release, in a sentence or two.
-        changes: the same, in numbers.
+        changes: the same, in numbers (`previous` names the release to compare with).
         keep: after the catalog is in place, keep only this many newest releases.
         lock: the output's lock, checked just before the catalog is replaced.
     """
     writer.close()
     prefix = f"{RELEASES}/{release_id}"
+    catalog = read_catalog(storage)
+    previous = _previous(catalog, changes)
+    facts, diff, titles = _derive(storage, writer, release_id, previous, changes)
     datasets = writer.files(prefix)
+    changes = _row_changes(changes, previous, datasets, diff)
     extra = {
         "fingerprint": fingerprint,
         "pipeline_version": pipeline_version(),
         "pipeline_fingerprint": pipeline_fingerprint(),
+        "contract_version": CONTRACT_VERSION,
         "notes": notes,
         **({"changes": changes.model_dump(mode="json", exclude_none=True)} if changes else {}),
     }
     package = datapackage(release_id, created_at, datasets, sources, extra=extra)
     card = render_card(release_id, created_at, datasets, sources=sources, notes=notes)
+    page = ReleasePage(
+        release_id=release_id, created_at=created_at, pipeline_version=pipeline_version(),
+        contract_version=CONTRACT_VERSION, sources=sources, notes=notes, datasets=datasets, facts=facts,
+        diff=diff, titles=titles,
+    )
     metadata = [
         writer.add_file(
             "datapackage.json",
@@ -381,6 +489,8 @@ def publish_release(
             prefix,
         ),
         writer.add_file("README.md", card.encode("utf-8"), "markdown", prefix),
+        writer.add_file(PAGE, render_release_page(page), "html", prefix),
+        writer.add_file(CHANGES, (diff.model_dump_json(indent=2) + "\n").encode("utf-8"), "json", prefix),
     ]
     fault_point("after-staging")
     storage.promote(writer.staging, prefix)
@@ -392,13 +502,14 @@ def publish_release(
         datasets=datasets,
         fingerprint=fingerprint,
         pipeline_version=pipeline_version(),
+        contract_version=CONTRACT_VERSION,
         pipeline_fingerprint=pipeline_fingerprint(),
         notes=notes,
         changes=changes,
         sources=sources,
         metadata=metadata,
     )
-    catalog = add_release(read_catalog(storage), release)
+    catalog = add_release(catalog, release)
     dropped = []
     if keep is not None and len(catalog.releases) > keep:
         dropped = catalog.releases[keep:]
@@ -410,4 +521,10 @@ def publish_release(
     fault_point("after-catalog")
     for old in dropped:
         storage.remove_tree(old.path)
+    write_releases_index(storage, catalog)
     return release
+
+
+def write_releases_index(storage: Storage, catalog: Catalog) -> None:
+    """Replace `<out>/index.html`, the index of the releases `catalog` names (atomically)."""
+    storage.write_atomic(PAGE, render_releases_index(catalog))

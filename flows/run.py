@@ -41,7 +41,7 @@ from flows.settings import DEFAULT_LIMITS, Limits
 from flows.sources import Source
 from flows.storage import OutputLock, Storage, storage_for
 from flows.version import pipeline_fingerprint
-from schemas import Reject
+from schemas import DATASETS, Reject
 from schemas.catalog import CatalogRelease, ReleaseChanges
 
 __all__ = [
@@ -400,7 +400,9 @@ class Run:
         previous = self._previous
         if previous is None:
             return self.changes
-        names = list(dict.fromkeys([*self.rows, *previous.datasets]))
+        # (datasets derived at publish time are not counted here: publishing adds their change)
+        names = [n for n in dict.fromkeys([*self.rows, *previous.datasets])
+                 if not (n in DATASETS and DATASETS[n].derived)]
         before = {name: entry.rows for name, entry in previous.datasets.items()}
         rows = {name: self.rows.get(name, 0) - before.get(name, 0) for name in names}
         return self.changes.model_copy(update={"rows": rows})
