@@ -37,6 +37,7 @@ from schemas.catalog import (
 
 __all__ = [
     "CATALOG",
+    "METADATA",
     "RELEASES",
     "Rebuilt",
     "add_release",
@@ -56,7 +57,10 @@ _FORMATS: dict[str, FileFormat] = {
     ".jsonl": "jsonl",
     ".json": "json",
     ".md": "markdown",
+    ".html": "html",
 }
+#: The files of a release besides its datasets, in catalog order (`index.html` and `changes.json`: v2).
+METADATA = ("datapackage.json", "README.md", "index.html", "changes.json")
 
 
 def read_catalog(out: Storage | str | os.PathLike[str]) -> Catalog:
@@ -191,7 +195,7 @@ def _release_from_disk(storage: Storage, release_id: str) -> CatalogRelease:
             else:
                 datasets[name] = DatasetEntry(rows=entry.rows, files=[*entry.files, file])
         metadata = []
-        for name in ("datapackage.json", "README.md"):
+        for name in METADATA:
             if storage.size(f"{prefix}/{name}") is None:
                 continue
             size, sha256, _ = file_digest(storage, f"{prefix}/{name}")
@@ -213,6 +217,7 @@ def _release_from_disk(storage: Storage, release_id: str) -> CatalogRelease:
             fingerprint=extra.get("fingerprint"),
             pipeline_version=extra.get("pipeline_version"),
             pipeline_fingerprint=extra.get("pipeline_fingerprint"),
+            contract_version=extra.get("contract_version"),
             notes=extra.get("notes"),
             changes=ReleaseChanges.model_validate(changes) if changes else None,
             sources=[str(s.get("title")) for s in package.get("sources", []) if isinstance(s, dict)],

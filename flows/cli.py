@@ -7,6 +7,7 @@
     broadsheet catalog --rebuild [--out DIR] rebuild catalog.json from the releases on disk
     broadsheet serve [--out DIR]             serve an output folder over HTTP (read-only)
     broadsheet download URL --dest DIR       fetch a release, verified and resumable
+    broadsheet diff OLD NEW [--out DIR]      what changed between two releases (ids or folders)
     broadsheet ingestors                     list the ingestors: built-in and from plugins
 
 Exit status: 0 when a release was published or the input was unchanged, also when
@@ -80,6 +81,19 @@ def _parser() -> argparse.ArgumentParser:
     catalog.add_argument("--rebuild", action="store_true",
                          help="rebuild catalog.json from the releases on disk, verifying every file")
     _add_serving_commands(commands)
+    diff = commands.add_parser(
+        "diff", help="what changed between two releases: records added, removed and changed",
+        description="Compare two releases, each given as a release id in --out's catalog or as the path of a "
+        "release folder: inputs added, changed, removed and unchanged, then articles, positions and "
+        "comments added, removed, changed (same id or, for an edited input, same place in it; different "
+        "content) and unchanged, with their ids. The same as the changes.json a run publishes against the "
+        "previous release.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the older release: an id, or a release folder")
+    diff.add_argument("new", metavar="NEW", help="the newer release: an id, or a release folder")
+    diff.add_argument("--out", default="output", metavar="DIR",
+                      help="output folder or s3://bucket/prefix URL whose catalog names the ids (default: output)")
+    diff.add_argument("--json", action="store_true", help="print the diff as JSON (every id), as in changes.json")
     schedule = commands.add_parser(
         "schedule", help="publish on a schedule (cron or interval) as a Prefect deployment",
         description="Serve the publish flow as a Prefect deployment that runs on --cron or every --interval "
@@ -341,11 +355,13 @@ def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> in
 
 def _rebuild(args: argparse.Namespace, console: Console) -> int:
     from flows.catalog import rebuild_catalog
+    from flows.publish import write_releases_index
     from flows.storage import storage_for
 
     storage = storage_for(args.out)
     with storage.lock():
         rebuilt = rebuild_catalog(storage)
+        write_releases_index(storage, rebuilt.catalog)
     for name, reason in rebuilt.skipped.items():
         console.print(f"[yellow]left out[/] releases/{name}: {reason}")
     if rebuilt.catalog.latest is None:
@@ -366,12 +382,13 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
         console.print(f"{args.out}/ holds no release yet: run `broadsheet run --out {args.out}`")
         return EXIT_NOTHING
     table = Table(show_header=True, header_style="bold")
-    for column in ("release", "created", "documents", "articles", "positions", "comments", "rejects"):
+    counted = ("documents", "articles", "positions", "comments", "actors", "rejects")
+    for column in ("release", "created", *counted):
         table.add_column(column, justify="left" if column in ("release", "created") else "right")
     for release in catalog.releases:
         marker = " (latest)" if release.id == catalog.latest else ""
         counts = [f"{release.datasets[n].rows:,}" if n in release.datasets else "-"
-                  for n in ("documents", "articles", "positions", "comments", "rejects")]
+                  for n in counted]
         table.add_row(release.id + marker, f"{release.created_at:%Y-%m-%d %H:%M}", *counts)
     console.print(table)
     return EXIT_OK
@@ -424,6 +441,19 @@ def _download(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _diff(args: argparse.Namespace, console: Console) -> int:
+    from flows.diff import diff_releases, format_diff, locate_release
+
+    old_id, old = locate_release(args.old, args.out)
+    new_id, new = locate_release(args.new, args.out)
+    diff = diff_releases(old, new, release=new_id, previous=old_id)
+    if args.json:
+        print(diff.model_dump_json(indent=2, exclude={"inputs": {"documents_parsed", "reparsed", "rows", "records"}}))
+    else:
+        console.print(format_diff(diff), markup=False)
+    return EXIT_OK
+
+
 def _ingestors(console: Console) -> int:
     from flows.ingestors.registry import load_ingestor, registered
 
@@ -455,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, console, errors)
         if args.command == "download":
             return _download(args, console)
+        if args.command == "diff":
+            return _diff(args, console)
         if args.command == "schedule":
             return _schedule(args, console, errors)
         if args.command == "ingestors":

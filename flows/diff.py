@@ -25,18 +25,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows.catalog import read_catalog
+from flows.errors import ConfigError
 from flows.incremental import PreviousInputs, plan_inputs, read_inputs
-from flows.storage import Storage
+from flows.storage import Storage, storage_for
 from schemas import CONTRACT_VERSION, DATASETS
-from schemas.catalog import ChangedRecord, RecordDiff, ReleaseChanges, ReleaseDiff
+from schemas.catalog import RELEASE_ID_PATTERN, ChangedRecord, RecordDiff, ReleaseChanges, ReleaseDiff
 
 __all__ = [
     "DIFFED_DATASETS",
@@ -46,6 +50,7 @@ __all__ = [
     "content_fields",
     "diff_releases",
     "format_diff",
+    "locate_release",
 ]
 
 #: The datasets a diff compares, record by record.
@@ -216,6 +221,32 @@ def diff_releases(
     return ReleaseDiff(
         contract_version=CONTRACT_VERSION, release=release, previous=previous if old is not None else None,
         inputs=inputs, datasets=datasets,
+    )
+
+
+def locate_release(name: str, out: str) -> tuple[str, ReleaseFiles]:
+    """The id and files of the release `name`: an id in the catalog of `out`, or a release folder.
+
+    Raises:
+        ConfigError: `name` is neither.
+    """
+    if re.match(RELEASE_ID_PATTERN, name):
+        catalog = read_catalog(out)
+        release = next((r for r in catalog.releases if r.id == name), None)
+        if release is not None:
+            return release.id, ReleaseFiles(storage_for(out), release.path)
+    folder = Path(name)
+    if (folder / "datapackage.json").is_file():
+        try:
+            found = str(json.loads((folder / "datapackage.json").read_bytes()).get("id") or folder.name)
+        except (ValueError, AttributeError):
+            found = folder.resolve().name
+        return found, ReleaseFiles(storage_for(folder.resolve().parent), folder.resolve().name)
+    known = ", ".join(r.id for r in read_catalog(out).releases) or "none"
+    raise ConfigError(
+        f"{name!r} is neither a release in {out}/catalog.json (known: {known}) nor a release folder holding "
+        "datapackage.json: pass an id with --out DIR, or the path of a release folder",
+        uri=name,
     )
 
 

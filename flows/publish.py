@@ -58,6 +58,7 @@ __all__ = [
     "STAGING",
     "EncodedRows",
     "ReleaseWriter",
+    "changes_bytes",
     "clear_leftovers",
     "datapackage",
     "encode_rows",
@@ -490,7 +491,7 @@ def publish_release(
         ),
         writer.add_file("README.md", card.encode("utf-8"), "markdown", prefix),
         writer.add_file(PAGE, render_release_page(page), "html", prefix),
-        writer.add_file(CHANGES, (diff.model_dump_json(indent=2) + "\n").encode("utf-8"), "json", prefix),
+        writer.add_file(CHANGES, changes_bytes(diff), "json", prefix),
     ]
     fault_point("after-staging")
     storage.promote(writer.staging, prefix)
@@ -523,6 +524,11 @@ def publish_release(
         storage.remove_tree(old.path)
     write_releases_index(storage, catalog)
     return release
+
+
+def changes_bytes(diff: ReleaseDiff) -> bytes:
+    """The published form of `changes.json` (the inputs' row counts are the catalog's business)."""
+    return (diff.model_dump_json(indent=2, exclude={"inputs": {"rows", "records"}}) + "\n").encode("utf-8")
 
 
 def write_releases_index(storage: Storage, catalog: Catalog) -> None:

@@ -1,7 +1,9 @@
 """`broadsheet serve`: a read-only HTTP server for an output folder.
 
-It serves `catalog.json` and the files that the catalog names under
-`releases/<id>/`, and nothing else: no directory listings, no other files, no
+It serves `catalog.json`, the index of releases at `/` (`/index.html`, made from
+the catalog it serves, so it is never stale), and the files that the catalog names
+under `releases/<id>/` (a release's page also at `releases/<id>/`), and nothing
+else: no directory listings, no other files, no
 paths outside the folder (a request path is matched against the catalog's list,
 never joined to the folder as it comes, and symbolic links that lead out of the
 folder are refused). Only GET and HEAD are allowed.
@@ -34,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from flows.catalog import CATALOG, parse_catalog
 from flows.errors import CatalogError
+from flows.page import PAGE, render_releases_index
 from flows.version import package_version
 
 __all__ = ["CONTENT_TYPES", "ReleaseServer", "make_server", "parse_range", "serve"]
@@ -46,6 +49,7 @@ CONTENT_TYPES = {
     ".jsonl": "application/jsonl; charset=utf-8",
     ".json": "application/json; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
 }
 _CHUNK = 256 * 1024
 _RANGE = re.compile(r"bytes=(\d{0,19})-(\d{0,19})")
@@ -103,8 +107,9 @@ class _Entry:
 @dataclass(frozen=True, slots=True)
 class _Published:
     key: tuple[int, int, int]
-    catalog: bytes
     files: dict[str, _Entry]
+    #: What is served from memory rather than from its file: catalog.json as read, the index of releases.
+    documents: dict[str, bytes]
 
 
 class ReleaseServer(ThreadingHTTPServer):
@@ -140,13 +145,17 @@ class ReleaseServer(ThreadingHTTPServer):
             return current
         raw = path.read_bytes()
         catalog = parse_catalog(raw, uri=str(path))
-        files = {"/" + CATALOG: _Entry(path, len(raw), hashlib.sha256(raw).hexdigest(), "no-cache")}
+        index = render_releases_index(catalog)
+        files = {
+            "/" + CATALOG: _Entry(path, len(raw), hashlib.sha256(raw).hexdigest(), "no-cache"),
+            "/" + PAGE: _Entry(path.with_name(PAGE), len(index), hashlib.sha256(index).hexdigest(), "no-cache"),
+        }
         for release in catalog.releases:
             for file in release.files():
                 files["/" + file.path] = _Entry(
                     self.root / file.path, file.bytes, file.sha256, "public, max-age=31536000, immutable"
                 )
-        self._published = _Published(key, raw, files)
+        self._published = _Published(key, files, {"/" + CATALOG: raw, "/" + PAGE: index})
         return self._published
 
     def resolve(self, entry: _Entry) -> Path | None:
@@ -230,6 +239,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not raw.startswith("/") or raw.startswith("//"):
             return None  # absolute-form, authority-like or asterisk targets
         path = urlsplit(raw).path
+        if path.endswith("/"):  # a folder: its page, as web servers serve index.html
+            path += PAGE
         if not _SAFE_TARGET.match(path) or any(code in path.lower() for code in ("%2f", "%5c", "%00")):
             return None
         decoded = unquote(path)
@@ -272,12 +283,13 @@ class _Handler(BaseHTTPRequestHandler):
         if entry is None:
             self._plain(HTTPStatus.NOT_FOUND, "no such file; start from /catalog.json", body=body)
             return
-        real = self.server.resolve(entry)
+        data = published.documents.get(target)
+        real = self.server.resolve(entry) if data is None else self.server.root / CATALOG
         if real is None:
             self._plain(HTTPStatus.NOT_FOUND, "no such file; start from /catalog.json", body=body)
             return
         info = real.stat()
-        if info.st_size != entry.bytes and target != "/" + CATALOG:
+        if info.st_size != entry.bytes and data is None:
             self._plain(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
                 "the file on disk differs from the catalog; the publisher must fix the release",
@@ -290,14 +302,10 @@ class _Handler(BaseHTTPRequestHandler):
             "Last-Modified": email.utils.formatdate(info.st_mtime, usegmt=True),
             "Cache-Control": entry.cache,
             "Accept-Ranges": "bytes",
-            "Content-Type": CONTENT_TYPES.get(real.suffix, "application/octet-stream"),
+            "Content-Type": CONTENT_TYPES.get(Path(target).suffix, "application/octet-stream"),
             "X-Content-Type-Options": "nosniff",
         }
-        if target == "/" + CATALOG:
-            data: bytes | None = published.catalog
-            size = len(published.catalog)
-        else:
-            data, size = None, entry.bytes
+        size = len(data) if data is not None else entry.bytes
         if _matches(self.headers.get("If-None-Match"), etag):
             self._head(HTTPStatus.NOT_MODIFIED, headers)
             self._log(HTTPStatus.NOT_MODIFIED, 0)
