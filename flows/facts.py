@@ -51,7 +51,7 @@ __all__ = [
 #: Rows of each dataset shown as a sample on the page.
 SAMPLE_ROWS = 5
 #: At most this many positions go into the page's filter table (a sample when there are more).
-TABLE_ROWS = 20_000
+TABLE_ROWS = 12_000
 #: The passage of a position in the filter table is cut to this many characters.
 TABLE_TEXT_CHARS = 400
 _CELL_CHARS = 240

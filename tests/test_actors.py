@@ -25,7 +25,8 @@ def _actors(out: Path) -> list[Actor]:
     release = read_catalog(out).release()
     lines = (out / release.path / "actors.jsonl").read_text(encoding="utf-8").splitlines()
     from_jsonl = [Actor.model_validate_json(line) for line in lines]
-    from_parquet = [Actor.model_validate(row) for row in pq.read_table(out / release.path / "actors.parquet").to_pylist()]
+    table = pq.read_table(out / release.path / "actors.parquet")
+    from_parquet = [Actor.model_validate(row) for row in table.to_pylist()]
     assert from_parquet == from_jsonl
     return from_jsonl
 

@@ -80,7 +80,7 @@ def test_changes_json_names_what_each_input_added_removed_and_changed(two_releas
     now = {p["position_id"]: p for p in _rows(out, new, "positions")}
     before = {p["position_id"]: p for p in _rows(out, old, "positions")}
     assert AFTER in now[changed_position.id]["text"] and BEFORE in before[changed_position.previous_id]["text"]
-    kept = len(_ids(out, old, "positions", "position_id", KEPT)) + len(_ids(out, old, "positions", "position_id", EDITED))
+    kept = sum(len(_ids(out, old, "positions", "position_id", stem)) for stem in (KEPT, EDITED))
     assert diff.datasets["positions"].unchanged == kept - 1
     assert diff.datasets["comments"].changed == 0
     # The catalog and the datapackage carry the same counts.
@@ -92,7 +92,9 @@ def test_changes_json_names_what_each_input_added_removed_and_changed(two_releas
         old).datasets["actors"].rows
 
 
-def test_broadsheet_diff_prints_the_same(two_releases: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_broadsheet_diff_prints_the_same(
+    two_releases: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     out, old, new = two_releases
     published = json.loads((out / read_catalog(out).release(new).path / "changes.json").read_bytes())
     assert main(["diff", old, new, "--out", str(out), "--json"]) == 0
