@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.actors import ACTOR_COLUMNS, ActorTally
+from flows.incremental import iter_lines
 from flows.storage import Storage
 
 if TYPE_CHECKING:
@@ -207,13 +208,13 @@ def _first_rows(storage: Storage, prefix: str, name: str) -> list[dict[str, str]
 
 
 def _lines(handle: IO[bytes], limit: int) -> list[bytes]:
+    """The first `limit` non-blank lines (read in chunks: object-store streams have no readline)."""
     lines: list[bytes] = []
-    while len(lines) < limit:
-        line = handle.readline()
-        if not line:
-            break
+    for line in iter_lines(handle):
         if line.strip():
             lines.append(line)
+            if len(lines) >= limit:
+                break
     return lines
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "InputPlan",
     "PreviousInputs",
     "carry_forward",
+    "iter_lines",
     "plan_inputs",
     "previous_inputs",
     "read_inputs",
@@ -83,7 +84,8 @@ class InputPlan(Generic[_I]):
     changes: ReleaseChanges
 
 
-def _iter_lines(handle: IO[bytes]) -> Iterator[bytes]:
+def iter_lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """The lines of a stream, each with its newline, read in chunks of a megabyte."""
     rest = b""
     while chunk := handle.read(_CHUNK):
         lines = (rest + chunk).split(b"\n")
@@ -115,7 +117,7 @@ def read_inputs(storage: Storage, prefix: str, *, rejects: bool = True) -> Previ
                 found.published.add(document_id)
     if rejects and storage.size(f"{prefix}/rejects.jsonl") is not None:
         with storage.open_reader(f"{prefix}/rejects.jsonl") as handle:
-            for line in _iter_lines(handle):
+            for line in iter_lines(handle):
                 reject = json.loads(line)
                 if reject.get("document_id"):
                     found.inputs.setdefault((reject["source"], reject["uri"]), reject["document_id"])
@@ -197,7 +199,7 @@ def carry_forward(
             storage.open_arrow(f"{release.path}/{name}.parquet") as parquet_handle,
             storage.open_reader(jsonl.path) as jsonl_handle,
         ):
-            lines = _iter_lines(jsonl_handle)
+            lines = iter_lines(jsonl_handle)
             for batch in pq.ParquetFile(parquet_handle).iter_batches(batch_size=_BATCH_ROWS):
                 ids = batch.column("document_id")
                 mask = pc.is_in(ids, value_set=wanted)

@@ -136,7 +136,8 @@ def test_release_dataset_and_format_filters(published: Path, served: Serve, tmp_
         url, tmp_path / "dest", release=older.id, datasets=["positions", "comments"], formats=["jsonl"]
     )
     got = sorted(Path(f.path).name for f in result.files)
-    assert got == ["README.md", "comments.jsonl", "datapackage.json", "positions.jsonl"]
+    assert got == ["README.md", "changes.json", "comments.jsonl", "datapackage.json", "index.html",
+                   "positions.jsonl"]
     assert result.release == older.id
     with pytest.raises(DownloadError, match="no dataset 'quotes'"):
         download_release(url, tmp_path / "x", datasets=["quotes"])
@@ -261,4 +262,4 @@ def test_the_cli_downloads_with_progress(
         == 0
     )
     printed = capsys.readouterr().out
-    assert "all verified" in printed and "3 file(s) downloaded" in printed
+    assert "all verified" in printed and "5 file(s) downloaded" in printed
