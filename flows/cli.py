@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -378,8 +380,6 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
 
 
 def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    import logging
-
     from flows.serve import make_server
 
     try:
@@ -387,7 +387,7 @@ def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
     except (FileNotFoundError, OSError) as exc:
         errors.print(f"[red]error:[/] cannot serve {args.out}: {exc}")
         return EXIT_NOTHING
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    _show_notices("%(asctime)s %(message)s")
     console.print(f"serving {args.out} at {server.url} (catalog: {server.url}catalog.json); Ctrl-C stops")
     try:
         server.serve_forever()
@@ -441,9 +441,36 @@ def _ingestors(console: Console) -> int:
     return EXIT_OK
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted (not when the handler was made),
+    so that messages from server threads never go to a stream that was replaced and closed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _show_notices(fmt: str = "%(message)s") -> None:
+    """Print the `broadsheet` logger's notices (waiting for another run's lock, the requests `serve`
+    answers) on standard error."""
+    logger = logging.getLogger("broadsheet")
+    handler = next((h for h in logger.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        logger.addHandler(handler)
+    handler.setFormatter(logging.Formatter(fmt))
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
+    _show_notices()
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

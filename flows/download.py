@@ -23,15 +23,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from flows.catalog import CATALOG, add_release, catalog_bytes, parse_catalog
+from flows.clock import SYSTEM, Clock
 from flows.consume import ReleaseSource, source_for
 from flows.errors import CatalogError, ChecksumMismatch, DownloadError, TransientDownloadError, UnsafeCatalog
+from flows.faults import fault_point
 from flows.storage import LocalStorage
 from schemas.catalog import Catalog, CatalogFile, CatalogRelease, DatasetEntry, safe_relative_path
 
@@ -114,7 +115,9 @@ def _sha256_file(path: Path) -> tuple[int, hashlib._Hash]:
     return size, digest
 
 
-def _fetch(source: ReleaseSource, file: CatalogFile, target: Path, progress: Progress | None) -> FetchedFile:
+def _fetch(
+    source: ReleaseSource, file: CatalogFile, target: Path, progress: Progress | None, clock: Clock
+) -> FetchedFile:
     if target.is_file():
         size, digest = _sha256_file(target)
         if size == file.bytes and digest.hexdigest() == file.sha256:
@@ -131,7 +134,7 @@ def _fetch(source: ReleaseSource, file: CatalogFile, target: Path, progress: Pro
         except TransientDownloadError:
             if delay is None:
                 raise
-            time.sleep(delay)
+            clock.sleep(delay)
     size, digest = _sha256_file(part)
     if size != file.bytes or digest.hexdigest() != file.sha256:
         part.unlink(missing_ok=True)
@@ -174,6 +177,9 @@ def _transfer(source: ReleaseSource, file: CatalogFile, part: Path, progress: Pr
                 done += len(chunk)
                 if progress:
                     progress(file.path, done, file.bytes)
+                if done < file.bytes:
+                    handle.flush()  # what has arrived is on disk for the next run to resume from
+                    fault_point("mid-download")
     return offset > 0
 
 
@@ -213,6 +219,7 @@ def download_release(
     datasets: Iterable[str] | None = None,
     formats: Iterable[str] | None = None,
     progress: Progress | None = None,
+    clock: Clock = SYSTEM,
 ) -> Downloaded:
     """Download a release from `location` into `dest`, verifying every file.
 
@@ -224,6 +231,7 @@ def download_release(
         datasets: the datasets to fetch (default: all).
         formats: `parquet` and/or `jsonl` (default: both).
         progress: called as bytes arrive.
+        clock: what waits between retries.
 
     Raises:
         DownloadError: the catalog or a file could not be fetched, or no such release or dataset.
@@ -242,7 +250,7 @@ def download_release(
         targets = [(file, _target(dest, file, chosen)) for file in files]
         result = Downloaded(chosen.id, dest)
         for file, target in targets:
-            result.files.append(_fetch(source, file, target, progress))
+            result.files.append(_fetch(source, file, target, progress, clock))
         _record(dest, chosen, files)
         return result
     finally:

@@ -164,7 +164,7 @@ class ReleaseWriter:
             if dataset.parquet is not None and part.table is not None:
                 dataset.parquet.write_table(part.table)
             dataset.rows += part.rows
-        fault_point("during-staging")
+        fault_point("after-batch")
 
     def carry(self, name: str, batch: pa.RecordBatch, lines: list[bytes]) -> None:
         """Append records of the previous release as they were: Parquet rows and their JSON lines.
@@ -362,6 +362,7 @@ def publish_release(
         lock: the output's lock, checked just before the catalog is replaced.
     """
     writer.close()
+    fault_point("after-parquet")
     prefix = f"{RELEASES}/{release_id}"
     datasets = writer.files(prefix)
     extra = {

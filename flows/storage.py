@@ -23,16 +23,16 @@ import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import socket
 import stat
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Protocol, cast, runtime_checkable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -40,7 +40,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pyarrow as pa
 import pyarrow.fs as pafs
 
+from flows.clock import SYSTEM, Clock
 from flows.errors import ConfigError, OutputLocked, PublishError
+from flows.faults import fault_point
 
 __all__ = [
     "DEFAULT_LEASE_SECONDS",
@@ -59,6 +61,7 @@ LOCK = ".lock"
 #: How long an S3 lock lease lasts without being renewed (the holder renews it every third of that).
 DEFAULT_LEASE_SECONDS = 60.0
 _POLL_SECONDS = 0.2
+_log = logging.getLogger("broadsheet")
 
 
 @runtime_checkable
@@ -117,8 +120,13 @@ class Storage(Protocol):
         ...
 
 
-def storage_for(location: str | os.PathLike[str] | Storage, *, lease_seconds: float | None = None) -> Storage:
+def storage_for(
+    location: str | os.PathLike[str] | Storage, *, lease_seconds: float | None = None, clock: Clock = SYSTEM
+) -> Storage:
     """The storage for a path, a `file://` URL or an `s3://bucket/prefix` URL.
+
+    `clock` times the lock: how long to wait for it, and (on S3) when a lease expires and is
+    renewed.
 
     Raises:
         ConfigError: an unsupported URL scheme.
@@ -128,14 +136,14 @@ def storage_for(location: str | os.PathLike[str] | Storage, *, lease_seconds: fl
     text = os.fspath(location)
     scheme = urlsplit(text).scheme.lower() if "://" in text else ""
     if scheme == "s3":
-        return S3Storage.from_url(text, lease_seconds=lease_seconds)
+        return S3Storage.from_url(text, lease_seconds=lease_seconds, clock=clock)
     if scheme == "file":
-        return LocalStorage(Path(unquote(urlsplit(text).path)))
+        return LocalStorage(Path(unquote(urlsplit(text).path)), clock=clock)
     if scheme:
         raise ConfigError(
             f"cannot publish to a {scheme}:// location: use a folder or an s3://bucket/prefix URL", uri=text
         )
-    return LocalStorage(Path(text))
+    return LocalStorage(Path(text), clock=clock)
 
 
 class HashingWriter(io.RawIOBase):
@@ -230,9 +238,10 @@ def write_file_atomic(target: Path, data: bytes) -> None:
 class LocalStorage:
     """An output folder on a local (POSIX) file system."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, clock: Clock = SYSTEM) -> None:
         self.root = root
         self.url = str(root)
+        self.clock = clock
 
     def __repr__(self) -> str:
         return f"LocalStorage({str(self.root)!r})"
@@ -297,17 +306,21 @@ class LocalStorage:
         self.root.mkdir(parents=True, exist_ok=True)
         handle = (self.root / LOCK).open("a+")
         try:
-            deadline = time.monotonic() + max(wait, 0.0)
+            deadline = self.clock.monotonic() + max(wait, 0.0)
+            waiting = False
             while True:
                 try:
                     fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        handle.seek(0)
-                        holder = handle.read().strip() or "another process"
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    if self.clock.monotonic() >= deadline:
                         raise OutputLocked(_locked_message(holder, wait), uri=self.url) from None
-                    time.sleep(_POLL_SECONDS)
+                    if not waiting:
+                        _say_waiting(holder, wait, self.url)
+                        waiting = True
+                    self.clock.sleep(_POLL_SECONDS)
             handle.seek(0)
             handle.truncate()
             handle.write(f"pid {os.getpid()} on {socket.gethostname()}")
@@ -315,6 +328,12 @@ class LocalStorage:
             yield _NoCheck()
         finally:
             handle.close()
+
+
+def _say_waiting(holder: str, wait: float, url: str) -> None:
+    """Tell the operator that this run waits for the lock, and for whom (the command line shows
+    the `broadsheet` logger's messages on standard error)."""
+    _log.info("waiting up to %g s for %s, which is publishing into %s", wait, holder, url)
 
 
 def _locked_message(holder: str, wait: float) -> str:
@@ -369,11 +388,13 @@ class S3Storage:
     """
 
     def __init__(
-        self, settings: S3Settings, *, url: str, lease_seconds: float = DEFAULT_LEASE_SECONDS
+        self, settings: S3Settings, *, url: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.settings = settings
         self.url = url
         self.lease_seconds = lease_seconds
+        self.clock = clock
         options: dict[str, Any] = {"region": settings.region}
         if settings.endpoint:
             endpoint = urlsplit(settings.endpoint)
@@ -383,11 +404,11 @@ class S3Storage:
         self._client: Any = None
 
     @classmethod
-    def from_url(cls, url: str, *, lease_seconds: float | None = None) -> S3Storage:
+    def from_url(cls, url: str, *, lease_seconds: float | None = None, clock: Clock = SYSTEM) -> S3Storage:
         """The storage for `s3://bucket/prefix` (see the module docstring for its settings)."""
         if lease_seconds is None:
             lease_seconds = float(os.environ.get("BROADSHEET_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
-        return cls(_s3_settings(url), url=url, lease_seconds=lease_seconds)
+        return cls(_s3_settings(url), url=url, lease_seconds=lease_seconds, clock=clock)
 
     def __repr__(self) -> str:
         return f"S3Storage({self.url!r})"
@@ -450,6 +471,7 @@ class S3Storage:
         names.sort(key=lambda name: name == "datapackage.json")
         for name in names:
             self.fs.copy_file(self._path(f"{source}/{name}"), self._path(f"{target}/{name}"))
+            fault_point("during-move")
         self.remove_tree(source)
 
     def client(self) -> Any:
@@ -469,7 +491,8 @@ class S3Storage:
     @contextlib.contextmanager
     def lock(self, wait: float = 0.0) -> Iterator[OutputLock]:
         lease = S3Lease(
-            self.client(), self.settings.bucket, self._key(LOCK), url=self.url, seconds=self.lease_seconds
+            self.client(), self.settings.bucket, self._key(LOCK), url=self.url, seconds=self.lease_seconds,
+            clock=self.clock,
         )
         lease.acquire(wait)
         try:
@@ -494,8 +517,11 @@ class S3Lease:
     writes get a plain lease: create, wait a moment, read back; documented as weaker.
     """
 
-    def __init__(self, client: Any, bucket: str, key: str, *, url: str, seconds: float) -> None:
+    def __init__(
+        self, client: Any, bucket: str, key: str, *, url: str, seconds: float, clock: Clock = SYSTEM
+    ) -> None:
         self.client = client
+        self.clock = clock
         self.bucket = bucket
         self.key = key
         self.url = url
@@ -504,12 +530,14 @@ class S3Lease:
         self.holder = f"pid {os.getpid()} on {socket.gethostname()}"
         self.etag: str | None = None
         self.lost = False
+        #: Renewals that reached the server, for the curious and the tests.
+        self.renewals = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._conditional = True
 
     def _body(self) -> bytes:
-        expires = datetime.now(UTC) + timedelta(seconds=self.seconds)
+        expires = self.clock.now() + timedelta(seconds=self.seconds)
         return json.dumps(
             {"holder": self.holder, "token": self.token, "expires_at": expires.isoformat()}
         ).encode()
@@ -533,10 +561,9 @@ class S3Lease:
             body = {}
         return (body if isinstance(body, dict) else {}), str(response["ETag"])
 
-    @staticmethod
-    def _expired(body: dict[str, Any]) -> bool:
+    def _expired(self, body: dict[str, Any]) -> bool:
         try:
-            return datetime.fromisoformat(str(body["expires_at"])) < datetime.now(UTC)
+            return datetime.fromisoformat(str(body["expires_at"])) < self.clock.now()
         except (KeyError, ValueError):
             return True
 
@@ -571,7 +598,7 @@ class S3Lease:
         if current is not None and not self._expired(current[0]):
             raise _Held()
         etag = self._put()
-        time.sleep(1.0)
+        self.clock.sleep(1.0)  # let a rival's PUT of the same moment land, then see whose stayed
         now = self._current()
         if now is None or now[0].get("token") != self.token:
             raise _Held()
@@ -579,7 +606,8 @@ class S3Lease:
 
     def acquire(self, wait: float) -> None:
         """Take the lease, waiting up to `wait` seconds for its holder to finish."""
-        deadline = time.monotonic() + max(wait, 0.0)
+        deadline = self.clock.monotonic() + max(wait, 0.0)
+        waiting = False
         while True:
             try:
                 held = self._try_acquire()
@@ -587,22 +615,34 @@ class S3Lease:
                 held = {}
             if held is None:
                 break
-            if time.monotonic() >= deadline:
-                holder = held.get("holder") or "another process"
-                until = f", lease until {held['expires_at']}" if held.get("expires_at") else ""
+            holder = held.get("holder") or "another process"
+            until = f", lease until {held['expires_at']}" if held.get("expires_at") else ""
+            if self.clock.monotonic() >= deadline:
                 raise OutputLocked(_locked_message(f"{holder}{until}", wait), uri=self.url)
-            time.sleep(_POLL_SECONDS)
+            if not waiting:
+                _say_waiting(f"{holder}{until}", wait, self.url)
+                waiting = True
+            self.clock.sleep(_POLL_SECONDS)
         self._thread = threading.Thread(target=self._renew, name="broadsheet-lease", daemon=True)
         self._thread.start()
 
     def _renew(self) -> None:
-        while not self._stop.wait(self.seconds / 3):
-            try:
-                self.etag = self._put(IfMatch=self.etag) if self._conditional and self.etag else self._put()
-            except Exception as error:
-                if _error_code(error) in ("PreconditionFailed", "NoSuchKey"):
-                    self.lost = True
-                    return
+        while not self.clock.wait(self._stop, self.seconds / 3):
+            if not self.renew():
+                return
+
+    def renew(self) -> bool:
+        """Extend the lease (what the background thread does every third of it); returns False
+        once the lease is lost to another run (then `check` raises)."""
+        try:
+            self.etag = self._put(IfMatch=self.etag) if self._conditional and self.etag else self._put()
+        except Exception as error:
+            if _error_code(error) in ("PreconditionFailed", "NoSuchKey"):
+                self.lost = True
+                return False
+            return True  # a passing fault: the next renewal tries again, well before the lease ends
+        self.renewals += 1
+        return True
 
     def check(self) -> None:
         """Raise `OutputLocked` when the lease was lost to another run."""

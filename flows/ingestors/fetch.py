@@ -26,7 +26,6 @@ from __future__ import annotations
 import ipaddress
 import random
 import socket
-import time
 import urllib.robotparser
 import zlib
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.clock import SYSTEM, Clock
 from flows.errors import IngestError, TransientIngestError
 from flows.version import package_version
 
@@ -199,7 +199,7 @@ class Fetcher:
     Args:
         settings: the source's `FetchSettings`.
         transport: an httpx transport (tests pass `httpx.MockTransport`).
-        sleep: how to wait between retries.
+        clock: what times the deadline and waits between retries (tests pass a `ManualClock`).
         resolve: how to look up a host's addresses (`socket.getaddrinfo`).
     """
 
@@ -208,12 +208,12 @@ class Fetcher:
         settings: FetchSettings,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM,
         resolve: Callable[..., list[Any]] = socket.getaddrinfo,
     ) -> None:
         self.settings = settings
         self.agent = user_agent(settings.contact)
-        self._sleep = sleep
+        self.clock = clock
         self._resolve = resolve
         self._checked_hosts: dict[str, str | None] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None | _Retryable] = {}
@@ -293,7 +293,7 @@ class Fetcher:
                         f"({self.settings.max_backoff:.0f} s): run again later, or raise max_backoff",
                         uri=error.uri,
                     ) from None
-                self._sleep(wait)
+                self.clock.sleep(wait)
                 attempt += 1
 
     def _wait(self, attempt: int, retry_after: float | None) -> float | None:
@@ -304,7 +304,7 @@ class Fetcher:
 
     # One request, following redirects ---------------------------------------------------------
     def _once(self, url: str, headers: dict[str, str], *, robots: bool, max_bytes: int) -> Fetched:
-        started = time.monotonic()
+        started = self.clock.monotonic()
         current = url
         seen = [url]
         for _ in range(self.settings.max_redirects + 1):
@@ -362,7 +362,7 @@ class Fetcher:
         if status == 304:
             return Fetched(url, 304, etag=headers.get("etag"), last_modified=headers.get("last-modified"))
         if status in _RETRY_STATUS or status >= 500:
-            delay = _retry_after(headers.get("retry-after"), datetime.now(UTC))
+            delay = _retry_after(headers.get("retry-after"), self.clock.now())
             raise _Retryable(
                 f"the server answered {status} {response.reason_phrase}".rstrip(), uri=url, retry_after=delay
             )
@@ -420,7 +420,7 @@ class Fetcher:
                 received += len(chunk)
                 if received > max_bytes:
                     raise self._too_large(url, f"more than {max_bytes:,} bytes", max_bytes)
-                if time.monotonic() - started > self.settings.deadline:
+                if self.clock.monotonic() - started > self.settings.deadline:
                     raise _Retryable(
                         f"took longer than deadline = {self.settings.deadline:g} s (the server sends too "
                         "slowly)",
