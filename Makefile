@@ -57,8 +57,8 @@ schemas: venv
 	$(BIN)/python -m schemas.export
 
 docs: venv
-	$(BIN)/python -m flows.docs
-	$(BIN)/python -m flows.ingestors.docs
+	$(BIN)/python -m flows.release.docs
+	$(BIN)/python -m flows.ingest.docs
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -93,7 +93,7 @@ def served() -> Iterator[Callable[[Path], str]]:
     """Start `broadsheet serve` (in a thread) on a free port of 127.0.0.1 for a folder; gives its URL."""
     import threading
 
-    from flows.serve import make_server
+    from flows.access.serve import make_server
 
     servers = []
 
@@ -129,7 +129,7 @@ def example_plugin() -> Iterator[str]:
     import sysconfig
     from importlib import metadata
 
-    from flows.ingestors.registry import refresh
+    from flows.ingest.registry import refresh
 
     try:
         metadata.distribution("broadsheet-example-ingestor")

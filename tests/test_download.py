@@ -14,13 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import open_catalog, open_dataset
-from flows.catalog import read_catalog
+from flows.access.download import download_release
+from flows.access.read import HttpSource
 from flows.cli import main
 from flows.clock import ManualClock
-from flows.consume import HttpSource
-from flows.download import download_release
 from flows.errors import CatalogError, ChecksumMismatch, DownloadError, UnsafeCatalog
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 
 from .conftest import SEED
 

@@ -14,7 +14,7 @@ import pytest
 
 from flows.clock import Clock, ManualClock, TickingClock
 from flows.errors import IngestError, TransientIngestError
-from flows.ingestors.fetch import Fetcher, FetchSettings, user_agent
+from flows.ingest.fetch import Fetcher, FetchSettings, user_agent
 from flows.version import package_version
 
 from .ingest_server import IngestServer

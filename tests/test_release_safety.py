@@ -21,12 +21,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.catalog import read_catalog, rebuild_catalog
+from flows.access.download import download_release
 from flows.cli import main
-from flows.download import download_release
 from flows.errors import CatalogError
 from flows.faults import FAULT_POINTS
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog, rebuild_catalog
 
 from .conftest import ROOT, make_corpus
 

@@ -21,13 +21,13 @@ from typing import Any
 import httpx
 import pytest
 
-from flows.catalog import read_catalog, rebuild_catalog
+from flows.access.download import download_release
+from flows.access.read import open_dataset
 from flows.clock import ManualClock
-from flows.consume import open_dataset
-from flows.download import download_release
 from flows.errors import OutputLocked
-from flows.run import run_once
-from flows.storage import S3Lease, S3Storage, storage_for
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog, rebuild_catalog
+from flows.release.storage import S3Lease, S3Storage, storage_for
 
 from .conftest import ROOT, free_port
 

@@ -107,7 +107,7 @@ def test_schedule_needs_a_cron_or_an_interval(capsys: pytest.CaptureFixture[str]
 def test_prefect_yaml_names_the_publish_flow_with_valid_parameters() -> None:
     import yaml
 
-    from flows.flow import publish_flow
+    from flows.orchestrate.flow import publish_flow
 
     from .conftest import ROOT
 
