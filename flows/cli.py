@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flows.errors import BroadsheetError
+from flows.ingest.sources import DEFAULT_SOURCES_FILE
 from flows.settings import Limits
-from flows.sources import DEFAULT_SOURCES_FILE
 from flows.version import package_version
 
 __all__ = ["main"]
@@ -229,8 +231,8 @@ def _print_summary(console: Console, result: dict[str, object]) -> None:
 
 
 def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path | None) -> dict[str, object]:
-    from flows.run import run_once
-    from flows.sources import load_sources
+    from flows.ingest.sources import load_sources
+    from flows.pipeline.run import run_once
 
     limits = Limits(max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
                     max_depth=args.max_depth, max_line_chars=args.max_line_chars)
@@ -243,7 +245,7 @@ def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path
 def _inputs(args: argparse.Namespace, errors: Console) -> tuple[Path, Path | None] | int:
     """The raw folder and the sources file (None: the raw folder alone) that `args` ask for, checked
     before Prefect starts so that errors say what to fix; an exit status when they are wrong."""
-    from flows.sources import load_sources
+    from flows.ingest.sources import load_sources
 
     if args.raw is not None and (args.sources is not None or args.source):
         errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources "
@@ -264,7 +266,7 @@ def _inputs(args: argparse.Namespace, errors: Console) -> tuple[Path, Path | Non
 
 
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    from flows.progress import listen
+    from flows.pipeline.progress import listen
 
     if args.no_prefect and (args.runner != "local" or args.dask_address):
         errors.print("[red]error:[/] --runner and --dask-address choose where the Prefect flow's tasks run: "
@@ -297,10 +299,10 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
                 result = _run_without_prefect(args, raw, sources_file)
             else:
                 _prefect_defaults()
-                from flows.prefect_api import temporary_server
+                from flows.orchestrate.server import temporary_server
 
                 with temporary_server(Path(os.environ["PREFECT_HOME"])) as server:
-                    from flows.flow import run_flow  # (while the server starts)
+                    from flows.orchestrate.flow import run_flow  # (while the server starts)
 
                     result = run_flow(
                         runner=args.runner, dask_address=args.dask_address,
@@ -334,7 +336,8 @@ def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> in
     }
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # each run logs what it did
     _prefect_defaults()
-    from flows.schedule import local_server, serve_schedule, stop_on_sigterm
+    from flows.orchestrate.schedule import serve_schedule, stop_on_sigterm
+    from flows.orchestrate.server import local_server
 
     when = f"cron {args.cron!r}" if args.cron else f"every {args.interval:g} s"
     with stop_on_sigterm(), contextlib.ExitStack() as stack:
@@ -354,9 +357,9 @@ def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> in
 
 
 def _rebuild(args: argparse.Namespace, console: Console) -> int:
-    from flows.catalog import rebuild_catalog
-    from flows.publish import write_releases_index
-    from flows.storage import storage_for
+    from flows.release.catalog import rebuild_catalog
+    from flows.release.publish import write_releases_index
+    from flows.release.storage import storage_for
 
     storage = storage_for(args.out)
     with storage.lock():
@@ -373,7 +376,7 @@ def _rebuild(args: argparse.Namespace, console: Console) -> int:
 
 
 def _catalog(args: argparse.Namespace, console: Console) -> int:
-    from flows.catalog import read_catalog
+    from flows.release.catalog import read_catalog
 
     if args.rebuild:
         return _rebuild(args, console)
@@ -395,16 +398,13 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
 
 
 def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    import logging
-
-    from flows.serve import make_server
+    from flows.access.serve import make_server
 
     try:
         server = make_server(args.out, args.host, args.port)
     except (FileNotFoundError, OSError) as exc:
         errors.print(f"[red]error:[/] cannot serve {args.out}: {exc}")
         return EXIT_NOTHING
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     console.print(f"serving {args.out} at {server.url} (catalog: {server.url}catalog.json); Ctrl-C stops")
     try:
         server.serve_forever()
@@ -418,7 +418,7 @@ def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
 def _download(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import DownloadColumn, TransferSpeedColumn
 
-    from flows.download import download_release
+    from flows.access.download import download_release
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                         TransferSpeedColumn(),
@@ -442,7 +442,7 @@ def _download(args: argparse.Namespace, console: Console) -> int:
 
 
 def _diff(args: argparse.Namespace, console: Console) -> int:
-    from flows.diff import diff_releases, format_diff, locate_release
+    from flows.release.diff import diff_releases, format_diff, locate_release
 
     old_id, old = locate_release(args.old, args.out)
     new_id, new = locate_release(args.new, args.out)
@@ -455,7 +455,7 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
 
 
 def _ingestors(console: Console) -> int:
-    from flows.ingestors.registry import load_ingestor, registered
+    from flows.ingest.registry import load_ingestor, registered
 
     table = Table(show_header=True, header_style="bold")
     for column in ("ingestor", "package", "settings"):
@@ -471,17 +471,55 @@ def _ingestors(console: Console) -> int:
     return EXIT_OK
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted (not when the handler was made),
+    so that messages from server threads never go to a stream that was replaced and closed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _notices() -> Iterator[logging.Handler]:
+    """While the command runs, print the `broadsheet` logger's notices (waiting for another run's
+    lock, the requests `serve` answers) on standard error; as it was before, afterwards."""
+    logger = logging.getLogger("broadsheet")
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    before = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    with _notices() as notices:
+        return _command(args, console, errors, notices)
+
+
+def _command(args: argparse.Namespace, console: Console, errors: Console, notices: logging.Handler) -> int:
     try:
         if args.command == "run":
             return _run(args, console, errors)
         if args.command == "catalog":
             return _catalog(args, console)
         if args.command == "serve":
+            notices.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
             return _serve(args, console, errors)
         if args.command == "download":
             return _download(args, console)

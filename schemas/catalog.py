@@ -78,7 +78,7 @@ class RecordChanges(_Model):
     added: Annotated[int, Field(ge=0)] = Field(default=0, description="Records only the newer release holds.")
     removed: Annotated[int, Field(ge=0)] = Field(default=0, description="Records only the older release holds.")
     changed: Annotated[int, Field(ge=0)] = Field(
-        default=0, description="Records in both whose content differs (see `flows.diff` for what content is)."
+        default=0, description="Records in both whose content differs (see `flows.release.diff` for what content is)."
     )
     unchanged: Annotated[int, Field(ge=0)] = Field(default=0, description="Records in both, with the same content.")
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.publish import STAGING, ReleaseWriter, publish_release, release_id_for
-from flows.storage import storage_for
+from flows.release.publish import STAGING, ReleaseWriter, publish_release, release_id_for
+from flows.release.storage import storage_for
 from schemas import Article, Comment, Document, Position, Record
 from schemas.catalog import CatalogRelease, ReleaseChanges
 

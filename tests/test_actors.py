@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from flows.catalog import read_catalog
 from flows.extract.ids import stable_id
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 from schemas import Actor
 
 from .records import FETCHED, article, document, position, publish_records

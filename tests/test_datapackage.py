@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows.catalog import read_catalog
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 from schemas import DATASETS
 
 frictionless = pytest.importorskip("frictionless")

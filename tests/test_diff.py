@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from flows.catalog import read_catalog
 from flows.cli import main
-from flows.diff import LOCATION_FIELDS, ReleaseFiles, content_fields, diff_releases
-from flows.run import run_once
-from flows.storage import storage_for
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
+from flows.release.diff import LOCATION_FIELDS, ReleaseFiles, content_fields, diff_releases
+from flows.release.storage import storage_for
 from schemas.catalog import ReleaseDiff
 
 from .conftest import CASES

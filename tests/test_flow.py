@@ -13,7 +13,7 @@ pytestmark = pytest.mark.prefect
 
 
 def test_flow_publishes_the_seed(prefect_harness: None, raw_dir: Path, tmp_path: Path) -> None:
-    from flows.flow import publish_flow
+    from flows.orchestrate.flow import publish_flow
 
     out = tmp_path / "out"
     result = publish_flow(raw=str(raw_dir), out=str(out))

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.decode import decode_bytes
-from flows.html import format_when, render_html, sniff_charset
-from flows.ingestors.base import RawDocument
-from flows.process import Batch, process_document
+from flows.dates import format_when
+from flows.decode.charset import decode_bytes
+from flows.decode.html import render_html, sniff_charset
+from flows.ingest.base import RawDocument
+from flows.pipeline.document import Batch, process_document
 
 from .conftest import CASES
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from flows.catalog import read_catalog
-from flows.page import PAGE
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
+from flows.release.page import PAGE
 from schemas.catalog import CatalogRelease
 
 from .conftest import CASES

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.catalog import read_catalog
-from flows.run import run_once
-from flows.serve import parse_range
+from flows.access.serve import parse_range
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 
 from .conftest import SEED
 
