@@ -14,11 +14,12 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: help venv run test lint typecheck bench lock schemas docs clean
+.PHONY: help venv run test test-fast lint typecheck bench lock schemas docs clean
 
 help:
 	@echo "make run        publish the sources of $(SOURCES) (or RAW=DIR) into $(OUT)/ (creates .venv on first use)"
-	@echo "make test       run the test suite"
+	@echo "make test       run the test suite (in parallel, one worker per core)"
+	@echo "make test-fast  the suite without servers and crash tests, for the edit loop"
 	@echo "make lint       ruff"
 	@echo "make typecheck  mypy --strict on flows/ and schemas/"
 	@echo "make bench      the benchmark (see bench/)"
@@ -38,8 +39,13 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 run: venv
 	$(BIN)/broadsheet run $(if $(RAW),--raw $(RAW),--sources $(SOURCES)) --out $(OUT)
 
+# The full suite, one worker process per core (pytest-xdist); what .ci/run calls.
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# The edit loop: everything but the tests that start servers or whole processes (under a minute).
+test-fast: venv
+	$(BIN)/python -m pytest -n auto -m "not slow and not prefect" -q
 
 lint: venv
 	$(BIN)/ruff check flows schemas tests
@@ -51,8 +57,8 @@ schemas: venv
 	$(BIN)/python -m schemas.export
 
 docs: venv
-	$(BIN)/python -m flows.docs
-	$(BIN)/python -m flows.ingestors.docs
+	$(BIN)/python -m flows.release.docs
+	$(BIN)/python -m flows.ingest.docs
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -44,8 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.decode import decode_bytes  # noqa: E402
-from flows.html import render_html, sniff_charset  # noqa: E402
+from flows.decode.charset import decode_bytes  # noqa: E402
+from flows.decode.html import render_html, sniff_charset  # noqa: E402
 from flows.layout import BODY_KINDS, parse_layout  # noqa: E402
 
 CORPUS = ROOT / "bench" / "corpus" / "html"

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.run import run_once  # noqa: E402
+from flows.pipeline.run import run_once  # noqa: E402
 
 
 def make_corpus(raw: Path, count: int) -> None:

@@ -20,7 +20,7 @@ Results are printed and merged into bench/results.json (keyed by N and pipeline)
 
 Extension point: a pipeline is anything with `run(raw, out) -> Outcome` (the
 `Pipeline` protocol) registered by name in `PIPELINES`. The built-in `run_once` is
-`flows.run.run_once`, stage by stage in one process; the Prefect flow, parallel
+`flows.pipeline.run.run_once`, stage by stage in one process; the Prefect flow, parallel
 workers and dlt come next, each one more entry there.
 """
 
@@ -57,25 +57,25 @@ class Pipeline(Protocol):
     """One way of publishing a folder of raw documents into an output folder."""
 
     def run(self, raw: Path, out: Path) -> Any:
-        """Publish `raw` into the empty folder `out`; returns a `flows.run.Outcome`."""
+        """Publish `raw` into the empty folder `out`; returns a `flows.pipeline.run.Outcome`."""
 
 
 @dataclass(frozen=True, slots=True)
 class Direct:
-    """`flows.run.run_once` (`broadsheet run --no-prefect`): ingest, parse in `workers` processes
+    """`flows.pipeline.run.run_once` (`broadsheet run --no-prefect`): ingest, parse in `workers` processes
     (None: one per core), publish; no Prefect."""
 
     workers: int | None = None
 
     def run(self, raw: Path, out: Path) -> Any:
-        from flows.run import run_once
+        from flows.pipeline.run import run_once
 
         return run_once(raw, out, workers=self.workers)
 
 
 class PrefectFlow:
-    """The Prefect flow as `broadsheet run` runs it (`flows.flow.run_flow`) on a temporary local
-    Prefect server that it starts (`flows.prefect_api`; start-up included), parsing in one process
+    """The Prefect flow as `broadsheet run` runs it (`flows.orchestrate.flow.run_flow`) on a temporary local
+    Prefect server that it starts (`flows.orchestrate.server`; start-up included), parsing in one process
     per core. The server stays up for a rerun in the same process."""
 
     def __init__(self) -> None:
@@ -85,16 +85,16 @@ class PrefectFlow:
         import atexit
         import contextlib
 
-        from flows.prefect_api import temporary_server
+        from flows.orchestrate.server import temporary_server
 
         if self._url is None:  # (the first run starts it; a rerun in this process uses it again)
             stack = contextlib.ExitStack()
             atexit.register(stack.close)
             server = stack.enter_context(temporary_server(Path(os.environ.get("PREFECT_HOME", ROOT / "out"))))
-            import flows.flow  # noqa: F401  (imported while the server starts)
+            import flows.orchestrate.flow  # noqa: F401  (imported while the server starts)
 
             self._url = server.api_url() if server is not None else ""
-        from flows.flow import run_flow
+        from flows.orchestrate.flow import run_flow
 
         return SimpleNamespace(**run_flow(raw=str(raw), out=str(out), api_url=self._url or None))
 
@@ -107,7 +107,7 @@ class PrefectOnServer:
         import atexit
         import contextlib
 
-        from flows.schedule import local_server
+        from flows.orchestrate.schedule import local_server
 
         stack = contextlib.ExitStack()
         home = Path(os.environ.get("PREFECT_HOME", ROOT / "out" / "prefect-home")) / "server"
@@ -117,7 +117,7 @@ class PrefectOnServer:
     def run(self, raw: Path, out: Path) -> Any:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        from flows.flow import run_flow
+        from flows.orchestrate.flow import run_flow
 
         with temporary_settings(updates={PREFECT_API_URL: self.api_url}):
             return SimpleNamespace(**run_flow(raw=str(raw), out=str(out)))
@@ -139,17 +139,19 @@ def _peak_rss_mb() -> float:
 
 def measure_stages(raw: Path, *, sample: int | None = None) -> dict[str, Any]:
     """Seconds spent in each stage over the documents of `raw` (or an even sample of them),
-    calling the stage functions directly the way `flows.process.process_document` does; the
-    records are written with `flows.publish.ReleaseWriter` into a scratch folder."""
-    from flows.decode import decode_bytes
+    calling the stage functions directly the way `flows.pipeline.document.process_document` does; the
+    records are written with `flows.release.publish.ReleaseWriter` into a scratch folder."""
+    from flows.decode import TEXT_MEDIA_TYPES
+    from flows.decode.charset import decode_bytes
     from flows.errors import BroadsheetError
     from flows.extract import extract_document
     from flows.layout import parse_layout
-    from flows.process import TEXT_MEDIA_TYPES, Batch, _validate, reject_for
-    from flows.publish import ReleaseWriter
-    from flows.run import DEFAULT_BATCH_SIZE, batched, collect_files
+    from flows.pipeline.collect import collect_files
+    from flows.pipeline.document import Batch, _validate, reject_for
+    from flows.pipeline.run import DEFAULT_BATCH_SIZE, batched
+    from flows.release.publish import ReleaseWriter
+    from flows.release.storage import storage_for
     from flows.settings import Limits
-    from flows.storage import storage_for
     from schemas import Article, Comment, Document, Position
 
     limits = Limits()
@@ -260,8 +262,8 @@ def measure_publish(release: Path, work: Path, dlt_python: Path | None) -> dict[
     their SHA-256, in batches of 200 documents' records. dlt: the same records as dicts, written
     to Parquet by its filesystem destination (`bench/dlt_side.py`, run with `dlt_python`).
     """
-    from flows.publish import ReleaseWriter
-    from flows.storage import storage_for
+    from flows.release.publish import ReleaseWriter
+    from flows.release.storage import storage_for
     from schemas import DATASETS
 
     names = ("documents", "articles", "positions", "comments")

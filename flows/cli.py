@@ -7,6 +7,7 @@
     broadsheet catalog --rebuild [--out DIR] rebuild catalog.json from the releases on disk
     broadsheet serve [--out DIR]             serve an output folder over HTTP (read-only)
     broadsheet download URL --dest DIR       fetch a release, verified and resumable
+    broadsheet diff OLD NEW [--out DIR]      what changed between two releases (ids or folders)
     broadsheet ingestors                     list the ingestors: built-in and from plugins
 
 Exit status: 0 when a release was published or the input was unchanged, also when
@@ -17,18 +18,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flows.errors import BroadsheetError
+from flows.ingest.sources import DEFAULT_SOURCES_FILE
 from flows.settings import Limits
-from flows.sources import DEFAULT_SOURCES_FILE
 from flows.version import package_version
 
 __all__ = ["main"]
@@ -80,6 +83,19 @@ def _parser() -> argparse.ArgumentParser:
     catalog.add_argument("--rebuild", action="store_true",
                          help="rebuild catalog.json from the releases on disk, verifying every file")
     _add_serving_commands(commands)
+    diff = commands.add_parser(
+        "diff", help="what changed between two releases: records added, removed and changed",
+        description="Compare two releases, each given as a release id in --out's catalog or as the path of a "
+        "release folder: inputs added, changed, removed and unchanged, then articles, positions and "
+        "comments added, removed, changed (same id or, for an edited input, same place in it; different "
+        "content) and unchanged, with their ids. The same as the changes.json a run publishes against the "
+        "previous release.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the older release: an id, or a release folder")
+    diff.add_argument("new", metavar="NEW", help="the newer release: an id, or a release folder")
+    diff.add_argument("--out", default="output", metavar="DIR",
+                      help="output folder or s3://bucket/prefix URL whose catalog names the ids (default: output)")
+    diff.add_argument("--json", action="store_true", help="print the diff as JSON (every id), as in changes.json")
     schedule = commands.add_parser(
         "schedule", help="publish on a schedule (cron or interval) as a Prefect deployment",
         description="Serve the publish flow as a Prefect deployment that runs on --cron or every --interval "
@@ -215,8 +231,8 @@ def _print_summary(console: Console, result: dict[str, object]) -> None:
 
 
 def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path | None) -> dict[str, object]:
-    from flows.run import run_once
-    from flows.sources import load_sources
+    from flows.ingest.sources import load_sources
+    from flows.pipeline.run import run_once
 
     limits = Limits(max_document_bytes=args.max_document_bytes, max_comments=args.max_comments,
                     max_depth=args.max_depth, max_line_chars=args.max_line_chars)
@@ -229,7 +245,7 @@ def _run_without_prefect(args: argparse.Namespace, raw: Path, sources_file: Path
 def _inputs(args: argparse.Namespace, errors: Console) -> tuple[Path, Path | None] | int:
     """The raw folder and the sources file (None: the raw folder alone) that `args` ask for, checked
     before Prefect starts so that errors say what to fix; an exit status when they are wrong."""
-    from flows.sources import load_sources
+    from flows.ingest.sources import load_sources
 
     if args.raw is not None and (args.sources is not None or args.source):
         errors.print("[red]error:[/] --raw DIR ingests one folder; --sources and --source pick sources "
@@ -250,7 +266,7 @@ def _inputs(args: argparse.Namespace, errors: Console) -> tuple[Path, Path | Non
 
 
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    from flows.progress import listen
+    from flows.pipeline.progress import listen
 
     if args.no_prefect and (args.runner != "local" or args.dask_address):
         errors.print("[red]error:[/] --runner and --dask-address choose where the Prefect flow's tasks run: "
@@ -283,10 +299,10 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
                 result = _run_without_prefect(args, raw, sources_file)
             else:
                 _prefect_defaults()
-                from flows.prefect_api import temporary_server
+                from flows.orchestrate.server import temporary_server
 
                 with temporary_server(Path(os.environ["PREFECT_HOME"])) as server:
-                    from flows.flow import run_flow  # (while the server starts)
+                    from flows.orchestrate.flow import run_flow  # (while the server starts)
 
                     result = run_flow(
                         runner=args.runner, dask_address=args.dask_address,
@@ -320,7 +336,8 @@ def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> in
     }
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # each run logs what it did
     _prefect_defaults()
-    from flows.schedule import local_server, serve_schedule, stop_on_sigterm
+    from flows.orchestrate.schedule import serve_schedule, stop_on_sigterm
+    from flows.orchestrate.server import local_server
 
     when = f"cron {args.cron!r}" if args.cron else f"every {args.interval:g} s"
     with stop_on_sigterm(), contextlib.ExitStack() as stack:
@@ -340,12 +357,14 @@ def _schedule(args: argparse.Namespace, console: Console, errors: Console) -> in
 
 
 def _rebuild(args: argparse.Namespace, console: Console) -> int:
-    from flows.catalog import rebuild_catalog
-    from flows.storage import storage_for
+    from flows.release.catalog import rebuild_catalog
+    from flows.release.publish import write_releases_index
+    from flows.release.storage import storage_for
 
     storage = storage_for(args.out)
     with storage.lock():
         rebuilt = rebuild_catalog(storage)
+        write_releases_index(storage, rebuilt.catalog)
     for name, reason in rebuilt.skipped.items():
         console.print(f"[yellow]left out[/] releases/{name}: {reason}")
     if rebuilt.catalog.latest is None:
@@ -357,7 +376,7 @@ def _rebuild(args: argparse.Namespace, console: Console) -> int:
 
 
 def _catalog(args: argparse.Namespace, console: Console) -> int:
-    from flows.catalog import read_catalog
+    from flows.release.catalog import read_catalog
 
     if args.rebuild:
         return _rebuild(args, console)
@@ -366,28 +385,26 @@ def _catalog(args: argparse.Namespace, console: Console) -> int:
         console.print(f"{args.out}/ holds no release yet: run `broadsheet run --out {args.out}`")
         return EXIT_NOTHING
     table = Table(show_header=True, header_style="bold")
-    for column in ("release", "created", "documents", "articles", "positions", "comments", "rejects"):
+    counted = ("documents", "articles", "positions", "comments", "actors", "rejects")
+    for column in ("release", "created", *counted):
         table.add_column(column, justify="left" if column in ("release", "created") else "right")
     for release in catalog.releases:
         marker = " (latest)" if release.id == catalog.latest else ""
         counts = [f"{release.datasets[n].rows:,}" if n in release.datasets else "-"
-                  for n in ("documents", "articles", "positions", "comments", "rejects")]
+                  for n in counted]
         table.add_row(release.id + marker, f"{release.created_at:%Y-%m-%d %H:%M}", *counts)
     console.print(table)
     return EXIT_OK
 
 
 def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
-    import logging
-
-    from flows.serve import make_server
+    from flows.access.serve import make_server
 
     try:
         server = make_server(args.out, args.host, args.port)
     except (FileNotFoundError, OSError) as exc:
         errors.print(f"[red]error:[/] cannot serve {args.out}: {exc}")
         return EXIT_NOTHING
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     console.print(f"serving {args.out} at {server.url} (catalog: {server.url}catalog.json); Ctrl-C stops")
     try:
         server.serve_forever()
@@ -401,7 +418,7 @@ def _serve(args: argparse.Namespace, console: Console, errors: Console) -> int:
 def _download(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import DownloadColumn, TransferSpeedColumn
 
-    from flows.download import download_release
+    from flows.access.download import download_release
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                         TransferSpeedColumn(),
@@ -424,8 +441,21 @@ def _download(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _diff(args: argparse.Namespace, console: Console) -> int:
+    from flows.release.diff import diff_releases, format_diff, locate_release
+
+    old_id, old = locate_release(args.old, args.out)
+    new_id, new = locate_release(args.new, args.out)
+    diff = diff_releases(old, new, release=new_id, previous=old_id)
+    if args.json:
+        print(diff.model_dump_json(indent=2, exclude={"inputs": {"documents_parsed", "reparsed", "rows", "records"}}))
+    else:
+        console.print(format_diff(diff), markup=False)
+    return EXIT_OK
+
+
 def _ingestors(console: Console) -> int:
-    from flows.ingestors.registry import load_ingestor, registered
+    from flows.ingest.registry import load_ingestor, registered
 
     table = Table(show_header=True, header_style="bold")
     for column in ("ingestor", "package", "settings"):
@@ -441,20 +471,60 @@ def _ingestors(console: Console) -> int:
     return EXIT_OK
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted (not when the handler was made),
+    so that messages from server threads never go to a stream that was replaced and closed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _notices() -> Iterator[logging.Handler]:
+    """While the command runs, print the `broadsheet` logger's notices (waiting for another run's
+    lock, the requests `serve` answers) on standard error; as it was before, afterwards."""
+    logger = logging.getLogger("broadsheet")
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    before = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `broadsheet` command."""
     args = _parser().parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    with _notices() as notices:
+        return _command(args, console, errors, notices)
+
+
+def _command(args: argparse.Namespace, console: Console, errors: Console, notices: logging.Handler) -> int:
     try:
         if args.command == "run":
             return _run(args, console, errors)
         if args.command == "catalog":
             return _catalog(args, console)
         if args.command == "serve":
+            notices.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
             return _serve(args, console, errors)
         if args.command == "download":
             return _download(args, console)
+        if args.command == "diff":
+            return _diff(args, console)
         if args.command == "schedule":
             return _schedule(args, console, errors)
         if args.command == "ingestors":

@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from flows.lexicon import read_table
 
-__all__ = ["looks_like_date", "parse_when"]
+__all__ = ["format_when", "looks_like_date", "parse_when"]
 
 _PREFIX = re.compile(
     r"^(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified|edited|created|written|date)"
@@ -245,3 +245,10 @@ def parse_when(text: str, *, now: datetime) -> datetime | None:
     if when is None or not (_MIN_YEAR <= when.year <= now.year + 1):
         return None
     return when.astimezone(UTC)
+
+
+def format_when(value: datetime) -> str:
+    """A time as a comment date line the layout parser reads exactly: 'April 8, 2024 at 8:47 am UTC'."""
+    utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    hour = utc.hour % 12 or 12
+    return f"{utc:%B} {utc.day}, {utc.year} at {hour}:{utc:%M} {'am' if utc.hour < 12 else 'pm'} UTC"

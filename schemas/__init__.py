@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from schemas.arrow import arrow_schema
 from schemas.fields import FieldSpec, describe
-from schemas.models import ACTOR_KINDS, ACTS, DATASETS, STAGES, Article, Comment, Document, Position, Record, Reject
+from schemas.models import (
+    ACTOR_KINDS,
+    ACTS,
+    CONTRACT_VERSION,
+    DATASETS,
+    STAGES,
+    Actor,
+    Article,
+    Comment,
+    Document,
+    Position,
+    Record,
+    Reject,
+)
 from schemas.tableschema import table_schema
 
 __all__ = [
     "ACTOR_KINDS",
     "ACTS",
+    "Actor",
     "Article",
+    "CONTRACT_VERSION",
     "Comment",
     "DATASETS",
     "Document",

@@ -1,8 +1,9 @@
 """The catalog of an output location (`<out>/catalog.json`), as published and as downloaded.
 
-The contract (v1) fixes `latest` and, per release, `id`, `created_at`, `path` and
-`datasets` with their `rows` and `files` (`path`, `format`, `bytes`, `sha256`);
-paths are relative to the output location. The other fields are additions.
+The contract (v1, kept by v2) fixes `latest` and, per release, `id`, `created_at`, `path`
+and `datasets` with their `rows` and `files` (`path`, `format`, `bytes`, `sha256`);
+paths are relative to the output location. The other fields are additions; v2 adds
+`contract_version` and the release diff (`ReleaseDiff`, published as `changes.json`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ __all__ = [
     "Catalog",
     "CatalogFile",
     "CatalogRelease",
+    "ChangedRecord",
     "DatasetEntry",
     "FileFormat",
     "RELEASE_ID_PATTERN",
+    "RecordChanges",
+    "RecordDiff",
     "ReleaseChanges",
+    "ReleaseDiff",
     "safe_relative_path",
 ]
 
@@ -37,7 +42,7 @@ def safe_relative_path(value: str) -> str:
 
 
 #: The formats of published files.
-FileFormat = Literal["parquet", "jsonl", "json", "markdown"]
+FileFormat = Literal["parquet", "jsonl", "json", "markdown", "html"]
 
 
 class _Model(BaseModel):
@@ -62,6 +67,22 @@ class DatasetEntry(_Model):
     files: list[CatalogFile]
 
 
+class RecordChanges(_Model):
+    """How the records of one dataset changed between two releases, in numbers.
+
+    `before = removed + changed + unchanged` and `after = added + changed + unchanged`.
+    """
+
+    before: Annotated[int, Field(ge=0)] = Field(default=0, description="Records in the older release.")
+    after: Annotated[int, Field(ge=0)] = Field(default=0, description="Records in the newer release.")
+    added: Annotated[int, Field(ge=0)] = Field(default=0, description="Records only the newer release holds.")
+    removed: Annotated[int, Field(ge=0)] = Field(default=0, description="Records only the older release holds.")
+    changed: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="Records in both whose content differs (see `flows.release.diff` for what content is)."
+    )
+    unchanged: Annotated[int, Field(ge=0)] = Field(default=0, description="Records in both, with the same content.")
+
+
 class ReleaseChanges(_Model):
     """What changed since the previous release: documents and rows."""
 
@@ -79,6 +100,45 @@ class ReleaseChanges(_Model):
         default=None, description="Why every input was parsed again (e.g. the pipeline changed), if it was."
     )
     rows: dict[str, int] = Field(default_factory=dict, description="Change in rows per dataset.")
+    records: dict[str, RecordChanges] = Field(
+        default_factory=dict,
+        description="(added in contract v2) Articles, positions and comments added, removed, changed and "
+        "unchanged; the ids are in the release's changes.json.",
+    )
+
+
+class ChangedRecord(_Model):
+    """A record in both releases whose content differs: its id now, and its id before."""
+
+    id: str = Field(description="The record's id in the newer release.")
+    previous_id: str = Field(
+        description="Its id in the older release: the same id, or the id it had before its document was "
+        "edited (ids derive from the document's bytes)."
+    )
+
+
+class RecordDiff(RecordChanges):
+    """How the records of one dataset changed, with the ids (sorted)."""
+
+    added_ids: list[str] = Field(default_factory=list, description="Ids of the records added.")
+    removed_ids: list[str] = Field(default_factory=list, description="Ids of the records removed.")
+    changed_ids: list[ChangedRecord] = Field(default_factory=list, description="The records changed.")
+
+    def counts(self) -> RecordChanges:
+        """The numbers alone."""
+        return RecordChanges.model_validate(self.model_dump(include=set(RecordChanges.model_fields)))
+
+
+class ReleaseDiff(_Model):
+    """`changes.json` (contract v2): what changed between two releases, input by input and record by record."""
+
+    contract_version: str = Field(description="The data contract version the file follows.")
+    release: str = Field(description="The newer release.")
+    previous: str | None = Field(description="The older release; null for a first release (nothing changed).")
+    inputs: ReleaseChanges = Field(description="Inputs (documents) added, changed, removed and unchanged.")
+    datasets: dict[str, RecordDiff] = Field(
+        default_factory=dict, description="Articles, positions and comments: counts and ids."
+    )
 
 
 class CatalogRelease(_Model):
@@ -90,6 +150,10 @@ class CatalogRelease(_Model):
     datasets: dict[str, DatasetEntry]
     fingerprint: str | None = Field(default=None, description="Hash of the inputs and the pipeline version.")
     pipeline_version: str | None = None
+    contract_version: str | None = Field(
+        default=None, description="(added in contract v2) The data contract version the release follows; "
+        "null: v1."
+    )
     pipeline_fingerprint: str | None = Field(
         default=None, description="Hash of the parsing code and data; records are carried forward only "
         "from a release made by the same pipeline."
@@ -98,7 +162,8 @@ class CatalogRelease(_Model):
     changes: ReleaseChanges | None = None
     sources: list[str] = Field(default_factory=list)
     metadata: list[CatalogFile] = Field(
-        default_factory=list, description="datapackage.json and README.md of the release."
+        default_factory=list,
+        description="datapackage.json and README.md of the release, and (contract v2) index.html and changes.json.",
     )
 
     _check_path = field_validator("path")(safe_relative_path)

@@ -11,16 +11,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from schemas.catalog import ReleaseDiff
 from schemas.models import DATASETS
 
-__all__ = ["JSON_DIR", "json_schema", "main", "render"]
+__all__ = ["FILES", "JSON_DIR", "json_schema", "main", "render"]
 
 JSON_DIR = Path(__file__).parent / "json"
+#: What else a release publishes as JSON with a schema of its own: `changes.json` (contract v2).
+FILES: dict[str, type[BaseModel]] = {"changes": ReleaseDiff}
 
 
 def json_schema(dataset: str) -> dict[str, Any]:
-    """The JSON Schema of one record of `dataset`, as published in JSON Lines."""
-    model = DATASETS[dataset]
+    """The JSON Schema of one record of `dataset` as published in JSON Lines (or of a file in `FILES`)."""
+    model = FILES.get(dataset) or DATASETS[dataset]
     schema = model.model_json_schema(mode="serialization")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -38,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     check = "--check" in args
     drifted = []
-    for dataset in DATASETS:
+    for dataset in [*DATASETS, *FILES]:
         path = JSON_DIR / f"{dataset}.schema.json"
         text = render(dataset)
         if check:

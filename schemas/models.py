@@ -19,8 +19,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 __all__ = [
     "ACTOR_KINDS",
     "ACTS",
+    "CONTRACT_VERSION",
     "DATASETS",
     "STAGES",
+    "Actor",
     "Article",
     "Comment",
     "Document",
@@ -33,6 +35,8 @@ __all__ = [
 ACTS = ("assertive", "directive", "commissive", "expressive", "declarative")
 #: What a position's actor is (see `Position.actor_kind`).
 ACTOR_KINDS = ("person", "organisation", "country", "group", "description")
+#: The version of the published data contract (docs/CONTRACT-v2.md) that releases follow.
+CONTRACT_VERSION = "2"
 #: The pipeline stages a reject can come from.
 STAGES = ("ingest", "decode", "parse", "validate", "publish")
 
@@ -58,6 +62,9 @@ class Record(BaseModel):
     foreign_keys: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     #: One sentence on what a record is, for the dataset card and datapackage.json.
     about: ClassVar[str]
+    #: Whether the dataset is computed at publish time from the other datasets of the release
+    #: (never by the parser, never carried forward: it is computed anew for every release).
+    derived: ClassVar[bool] = False
 
     @field_validator("*", mode="after")
     @classmethod
@@ -254,6 +261,60 @@ class Comment(_Span):
         return self
 
 
+class Actor(Record):
+    """One canonical actor: a distinct `positions.actor`, with what its positions say about it."""
+
+    dataset: ClassVar[str] = "actors"
+    primary_key: ClassVar[tuple[str, ...]] = ("actor_id",)
+    derived: ClassVar[bool] = True
+    about: ClassVar[str] = (
+        "One row per canonical actor (a distinct `positions.actor`), aggregated over "
+        "its positions: kind, roles, affiliations, the aliases it is written as, when it was first and last "
+        "seen, and its number of positions."
+    )
+
+    actor_id: RecordId = Field(
+        description="Stable id derived from `name` alone: the same name has the same id in every release."
+    )
+    name: NonEmpty = Field(
+        description="The canonical name, exactly as in `positions.actor` (join the two on it). Speakers the "
+        "text describes but does not name ('a source close to the talks') are grouped by their wording."
+    )
+    kind: ActorKind | None = Field(
+        default=None,
+        description="What the actor is (see `positions.actor_kind`): the kind its positions give most often "
+        "(ties: person, organisation, country, group, description, in that order); null when none says.",
+    )
+    roles: list[NonEmpty] = Field(
+        default_factory=list,
+        description="The distinct `positions.actor_role` values of its positions, most frequent first.",
+    )
+    affiliations: list[NonEmpty] = Field(
+        default_factory=list,
+        description="The distinct `positions.actor_affiliation` values of its positions, most frequent first.",
+    )
+    aliases: list[NonEmpty] = Field(
+        default_factory=list,
+        description="The distinct ways the text writes the actor (`positions.actor_mention`: 'Sherman', "
+        "'the deputy secretary', 'she'), most frequent first; empty when the extractor recorded none.",
+    )
+    first_seen: AwareDatetime = Field(
+        description="When the actor was first seen: the earliest date of an article with a position by the "
+        "actor, that date being the article's `published_at` when the text gives it, else the `fetched_at` "
+        "of the article's document (UTC)."
+    )
+    last_seen: AwareDatetime = Field(
+        description="When the actor was last seen: the latest such date (see `first_seen`)."
+    )
+    position_count: Annotated[int, Field(ge=1)] = Field(description="Number of positions by the actor.")
+
+    @model_validator(mode="after")
+    def _seen_in_order(self) -> Actor:
+        if self.first_seen > self.last_seen:
+            raise ValueError(f"first_seen ({self.first_seen}) must not be after last_seen ({self.last_seen})")
+        return self
+
+
 class Reject(Record):
     """An input or record that failed, with a reason a person can act on."""
 
@@ -270,5 +331,5 @@ class Reject(Record):
 
 #: The published datasets, in publication order, and the model of each.
 DATASETS: dict[str, type[Record]] = {
-    model.dataset: model for model in (Document, Article, Position, Comment, Reject)
+    model.dataset: model for model in (Document, Article, Position, Comment, Actor, Reject)
 }

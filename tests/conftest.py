@@ -23,6 +23,19 @@ CASES = ROOT / "tests" / "cases"
 SEED = ROOT / "raw" / "000_72e78a6f65c98bb3.txt"
 
 
+#: Tests that share a session-wide resource run in one worker process when the suite runs in
+#: parallel (pytest-xdist, `--dist loadgroup`): the Prefect test harness is one temporary server per
+#: worker, and the example plugin is installed into the one environment every worker shares.
+SHARED_GROUP = "session-resources"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("prefect") or "prefect_harness" in names or "example_plugin" in names:
+            item.add_marker(pytest.mark.xdist_group(SHARED_GROUP))
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """A Prefect API for the whole session (a temporary server, started once)."""
@@ -80,7 +93,7 @@ def served() -> Iterator[Callable[[Path], str]]:
     """Start `broadsheet serve` (in a thread) on a free port of 127.0.0.1 for a folder; gives its URL."""
     import threading
 
-    from flows.serve import make_server
+    from flows.access.serve import make_server
 
     servers = []
 
@@ -116,7 +129,7 @@ def example_plugin() -> Iterator[str]:
     import sysconfig
     from importlib import metadata
 
-    from flows.ingestors.registry import refresh
+    from flows.ingest.registry import refresh
 
     try:
         metadata.distribution("broadsheet-example-ingestor")

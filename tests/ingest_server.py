@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -206,6 +205,8 @@ class IngestServer(ThreadingHTTPServer):
         self.log: list[Hit] = []
         self.counters: dict[str, int] = {}
         self.down = False  # /fault/outage answers 503 while this is set
+        #: Set when the server stops: /fault/stall and /fault/slow hold their answers until then.
+        self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.pages: dict[str, bytes] = {p.name: p.read_bytes() for p in HTML.glob("*.html")}
 
@@ -408,13 +409,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "1000")
             self.end_headers()
             server.log.append(Hit("/fault/slow", 200))
-            for _ in range(1000):  # a byte every 0.02 s: each read is quick, the whole takes 20 s
+            for _ in range(1000):  # a byte at a time, each read is quick, the whole never done in time
                 self.wfile.write(b" ")
                 self.wfile.flush()
-                time.sleep(0.02)
+                # A pause between bytes so that the client sees many reads; the client's deadline
+                # runs on the test's clock, so how long this really takes cannot change the result.
+                if self.server.stopping.wait(0.02):
+                    return
         elif name == "stall":
-            time.sleep(2.5)  # no answer at all within the read timeout
-            self._send(200, page)
+            # No answer at all until the client has given up (its read timeout) and the server stops:
+            # however slow the machine, the answer can never come in time.
+            server.stopping.wait(120)
         elif name == "truncated":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -486,5 +491,6 @@ def serve() -> Iterator[IngestServer]:
     try:
         yield server
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows.catalog import read_catalog
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 from schemas import DATASETS
 
 frictionless = pytest.importorskip("frictionless")
@@ -69,10 +69,11 @@ def test_hashes_sizes_and_fields_match_the_files(release: Path) -> None:
         dataset = resource["name"].removesuffix("-parquet")
         assert [f["name"] for f in resource["schema"]["fields"]] == list(DATASETS[dataset].model_fields)
         seen.add(resource["path"])
-    on_disk = {p.name for p in release.iterdir()} - {"datapackage.json", "README.md"}
+    on_disk = {p.name for p in release.iterdir()} - {"datapackage.json", "README.md", "index.html", "changes.json"}
     assert seen == on_disk
     extra = descriptor["broadsheet"]
-    assert set(extra) >= {"fingerprint", "pipeline_version", "pipeline_fingerprint", "notes"}
+    assert set(extra) >= {"fingerprint", "pipeline_version", "pipeline_fingerprint", "notes", "contract_version"}
+    assert extra["contract_version"] == "2"
 
 
 def test_the_card_describes_the_release(release: Path) -> None:

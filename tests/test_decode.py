@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from flows.decode import decode_bytes
+from flows.decode.charset import decode_bytes
 from flows.errors import BinaryDocument, DocumentTooLarge, EmptyDocument, UndecodableDocument
 from flows.settings import Limits
 

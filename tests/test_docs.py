@@ -9,11 +9,11 @@ import re
 import pytest
 
 from flows.cli import _parser
-from flows.docs import README
-from flows.docs import main as docs_main
-from flows.ingestors.docs import update_readme
-from flows.ingestors.fetch import FetchSettings
-from flows.ingestors.registry import BUILTINS, load_ingestor
+from flows.ingest.docs import update_readme
+from flows.ingest.fetch import FetchSettings
+from flows.ingest.registry import BUILTINS, load_ingestor
+from flows.release.docs import README
+from flows.release.docs import main as docs_main
 from schemas import DATASETS
 
 from .conftest import ROOT

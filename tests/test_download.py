@@ -14,12 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import open_catalog, open_dataset
-from flows.catalog import read_catalog
+from flows.access.download import download_release
+from flows.access.read import HttpSource
 from flows.cli import main
-from flows.consume import HttpSource
-from flows.download import download_release
+from flows.clock import ManualClock
 from flows.errors import CatalogError, ChecksumMismatch, DownloadError, UnsafeCatalog
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 
 from .conftest import SEED
 
@@ -136,7 +137,8 @@ def test_release_dataset_and_format_filters(published: Path, served: Serve, tmp_
         url, tmp_path / "dest", release=older.id, datasets=["positions", "comments"], formats=["jsonl"]
     )
     got = sorted(Path(f.path).name for f in result.files)
-    assert got == ["README.md", "comments.jsonl", "datapackage.json", "positions.jsonl"]
+    assert got == ["README.md", "changes.json", "comments.jsonl", "datapackage.json", "index.html",
+                   "positions.jsonl"]
     assert result.release == older.id
     with pytest.raises(DownloadError, match="no dataset 'quotes'"):
         download_release(url, tmp_path / "x", datasets=["quotes"])
@@ -220,12 +222,7 @@ def test_redirects_to_other_hosts_are_refused(published: Path, tmp_path: Path) -
         download_release(source, tmp_path / "dest")
 
 
-def test_server_errors_are_retried_then_reported(
-    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import flows.download
-
-    monkeypatch.setattr(flows.download, "_RETRY_DELAYS", (0.0, 0.0))
+def test_server_errors_are_retried_then_reported(published: Path, tmp_path: Path) -> None:
     catalog = (published / "catalog.json").read_bytes()
     calls = {"n": 0}
 
@@ -236,9 +233,10 @@ def test_server_errors_are_retried_then_reported(
         return httpx.Response(503)
 
     source = HttpSource("http://127.0.0.1:9/", client=httpx.Client(transport=httpx.MockTransport(handler)))
+    clock = ManualClock()
     with pytest.raises(DownloadError, match="503: try again later"):
-        download_release(source, tmp_path / "dest", datasets=["documents"], formats=["jsonl"])
-    assert calls["n"] == 3
+        download_release(source, tmp_path / "dest", datasets=["documents"], formats=["jsonl"], clock=clock)
+    assert calls["n"] == 4 and clock.sleeps == [0.5, 1.0, 2.0]  # three retries, backing off
 
 
 def test_the_cli_downloads_with_progress(
@@ -261,4 +259,4 @@ def test_the_cli_downloads_with_progress(
         == 0
     )
     printed = capsys.readouterr().out
-    assert "all verified" in printed and "3 file(s) downloaded" in printed
+    assert "all verified" in printed and "5 file(s) downloaded" in printed

@@ -12,23 +12,30 @@ from typing import Any
 import httpx
 import pytest
 
+from flows.clock import Clock, ManualClock, TickingClock
 from flows.errors import IngestError, TransientIngestError
-from flows.ingestors.fetch import Fetcher, FetchSettings, user_agent
+from flows.ingest.fetch import Fetcher, FetchSettings, user_agent
 from flows.version import package_version
 
 from .ingest_server import IngestServer
 
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PUBLIC = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]
 
 
 def _fetcher(
     handler: Callable[[httpx.Request], httpx.Response], sleeps: list[float] | None = None, **settings: Any
 ) -> Fetcher:
+    """A fetcher on a mock transport and a `ManualClock` (retries wait on it: instantly), which
+    records the waits asked for in `sleeps`."""
     options: dict[str, Any] = {"respect_robots": False, "backoff": 1.0, "retries": 3} | settings
+    clock = ManualClock(START)
+    if sleeps is not None:
+        clock.sleeps = sleeps
     return Fetcher(
         FetchSettings(**options),
         transport=httpx.MockTransport(handler),
-        sleep=(sleeps.append if sleeps is not None else lambda _: None),
+        clock=clock,
         resolve=lambda *args, **kwargs: PUBLIC,
     )
 
@@ -64,11 +71,11 @@ def test_retry_after_seconds_and_http_dates_are_honoured() -> None:
     sleeps: list[float] = []
     _fetcher(handler, sleeps).get("https://news.test/a")
     assert sleeps == [7.0]
-    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    when = format_datetime(START + timedelta(seconds=30), usegmt=True)
     handler, _ = _sequence(httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200, text="ok"))
     sleeps = []
     _fetcher(handler, sleeps).get("https://news.test/a")
-    assert 25 <= sleeps[0] <= 30
+    assert sleeps == [30.0]
 
 
 def test_a_retry_after_beyond_the_cap_ends_the_retries() -> None:
@@ -196,7 +203,9 @@ def test_robots_txt_is_fetched_once_per_host() -> None:
 # The real server ----------------------------------------------------------------------------------
 
 
-def _real(**settings: Any) -> Fetcher:
+def _real(clock: Clock | None = None, **settings: Any) -> Fetcher:
+    """A fetcher for the real test server, on a `ManualClock` unless told otherwise: retries wait on
+    it (instantly) and its deadline never passes by itself."""
     options: dict[str, Any] = {
         "allow_private_addresses": True,
         "retries": 2,
@@ -205,7 +214,7 @@ def _real(**settings: Any) -> Fetcher:
         "deadline": 1.5,
         "max_bytes": 200_000,
     } | settings
-    return Fetcher(FetchSettings(**options))
+    return Fetcher(FetchSettings(**options), clock=clock or ManualClock(START))
 
 
 @pytest.mark.parametrize(
@@ -227,7 +236,10 @@ def _real(**settings: Any) -> Fetcher:
     ],
 )
 def test_faults_of_real_servers(ingest_server: IngestServer, path: str, transient: bool, words: str) -> None:
-    with _real() as fetcher, pytest.raises(IngestError) as info:
+    # The slow server sends a byte per read: on a clock that moves 0.25 s per reading, the 1.5 s
+    # deadline passes after a handful of reads, whatever the real speed of server and machine.
+    clock = TickingClock(0.25, START) if path == "/fault/slow" else None
+    with _real(clock) as fetcher, pytest.raises(IngestError) as info:
         fetcher.get(ingest_server.url(path))
     assert isinstance(info.value, TransientIngestError) is transient
     assert words in info.value.message

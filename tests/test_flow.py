@@ -13,12 +13,12 @@ pytestmark = pytest.mark.prefect
 
 
 def test_flow_publishes_the_seed(prefect_harness: None, raw_dir: Path, tmp_path: Path) -> None:
-    from flows.flow import publish_flow
+    from flows.orchestrate.flow import publish_flow
 
     out = tmp_path / "out"
     result = publish_flow(raw=str(raw_dir), out=str(out))
     assert result["published"] is True
-    assert result["rows"] == {"documents": 1, "articles": 1, "positions": 9, "comments": 2, "rejects": 0}
+    assert result["rows"] == {"documents": 1, "articles": 1, "positions": 9, "comments": 2, "actors": 2, "rejects": 0}
     again = publish_flow(raw=str(raw_dir), out=str(out))
     assert again["published"] is False and "unchanged" in again["message"]
 

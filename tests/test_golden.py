@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import RawDocument
-from flows.process import process_document
+from flows.pipeline.document import process_document
 
 from .conftest import CASES
 from .golden import Case, check_case, load_cases

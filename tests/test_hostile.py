@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from flows.errors import PublishError
-from flows.ingestors.base import RawDocument
-from flows.ingestors.files import iter_files
-from flows.process import process_document
-from flows.publish import ReleaseWriter
-from flows.run import collect_files, run_once
+from flows.ingest.base import RawDocument
+from flows.ingest.files import iter_files
+from flows.pipeline.collect import collect_files
+from flows.pipeline.document import process_document
+from flows.pipeline.run import run_once
+from flows.release.publish import ReleaseWriter
 from flows.settings import DEFAULT_LIMITS, Limits
 
 from .conftest import SEED

@@ -12,13 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from flows.decode import decode_bytes
-from flows.html import format_when, render_html, sniff_charset
-from flows.html_candidates import choose
-from flows.ingestors.base import RawDocument
+from flows.dates import format_when
+from flows.decode.candidates import choose
+from flows.decode.charset import decode_bytes
+from flows.decode.html import render_html, sniff_charset
+from flows.ingest.base import RawDocument
 from flows.layout import parse_layout
 from flows.lexicon import read_table
-from flows.process import Batch, process_document
+from flows.pipeline.document import Batch, process_document
 
 from .conftest import CASES
 

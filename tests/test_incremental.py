@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import flows.run
-from flows.catalog import read_catalog
+import flows.pipeline.run
 from flows.errors import PublishError
-from flows.incremental import plan_inputs
-from flows.run import collect_files, run_once
+from flows.pipeline.collect import collect_files
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
+from flows.release.incremental import plan_inputs
 
 from .conftest import make_corpus
 
@@ -83,7 +84,7 @@ def test_a_changed_pipeline_parses_everything_again(
 ) -> None:
     out = tmp_path / "out"
     run_once(corpus, out)
-    monkeypatch.setattr(flows.run, "pipeline_fingerprint", lambda: "0" * 64)
+    monkeypatch.setattr(flows.pipeline.run, "pipeline_fingerprint", lambda: "0" * 64)
     (corpus / "extra.txt").write_text("A Second Headline\n\nA first paragraph that says little.\n")
     outcome = run_once(corpus, out)
     assert outcome.parsed == 31 and outcome.carried == 0

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 from flows.errors import IngestError, TransientIngestError
-from flows.ingestors.base import IngestContext, RawDocument
-from flows.ingestors.files import FilesIngestor
-from flows.ingestors.http import HttpConfig, HttpIngestor
-from flows.ingestors.registry import load_ingestor
-from flows.ingestors.rss import RssConfig, RssIngestor
-from flows.ingestors.testing import check_ingestor
-from flows.ingestors.wordpress import WordPressConfig, WordPressIngestor, thread_order
-from flows.process import process_batch
-from flows.run import collect_source
-from flows.sources import Source
+from flows.ingest.base import IngestContext, RawDocument
+from flows.ingest.files import FilesIngestor
+from flows.ingest.http import HttpConfig, HttpIngestor
+from flows.ingest.registry import load_ingestor
+from flows.ingest.rss import RssConfig, RssIngestor
+from flows.ingest.sources import Source
+from flows.ingest.wordpress import WordPressConfig, WordPressIngestor, thread_order
+from flows.pipeline.check import check_ingestor
+from flows.pipeline.collect import collect_source
+from flows.pipeline.document import process_batch
 
 from .conftest import EXAMPLE_PLUGIN
 from .ingest_server import ACCENTED, IngestServer

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from flows.catalog import read_catalog
 from flows.cli import main
-from flows.ingestors.base import RawDocument
-from flows.ingestors.state import CachedDocument, DocumentCache
-from flows.inputs import DocumentRef, Spool
-from flows.parallel import parse_in_order
-from flows.process import EncodedBatch, process_encoded
-from flows.run import Collected, collect_files, input_fingerprint, parse_workers, run_once
+from flows.ingest.base import RawDocument
+from flows.ingest.state import CachedDocument, DocumentCache
+from flows.pipeline.collect import Collected, collect_files
+from flows.pipeline.document import EncodedBatch, process_encoded
+from flows.pipeline.inputs import DocumentRef, Spool
+from flows.pipeline.parallel import parse_in_order
+from flows.pipeline.run import input_fingerprint, parse_workers, run_once
+from flows.release.catalog import read_catalog
 from flows.version import pipeline_fingerprint
 
 
@@ -181,7 +182,7 @@ def big_corpus(tmp_path: Path) -> Iterator[Path]:
 def test_the_flow_on_a_local_dask_cluster_publishes_what_the_default_runner_does(
     prefect_harness: None, big_corpus: Path, tmp_path: Path
 ) -> None:
-    from flows.flow import run_flow
+    from flows.orchestrate.flow import run_flow
 
     local = run_flow(raw=str(big_corpus), out=str(tmp_path / "local"), batch_size=6, workers=2)
     dask = run_flow(runner="dask", raw=str(big_corpus), out=str(tmp_path / "dask"), batch_size=6, workers=2)

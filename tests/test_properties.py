@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from flows.errors import BroadsheetError
 from flows.ingest import RawDocument
 from flows.layout import parse_layout
-from flows.process import process_document
+from flows.pipeline.document import process_document
 
 NOW = datetime(2024, 5, 6, 12, 30, tzinfo=UTC)
 
@@ -91,7 +91,7 @@ def test_deep_thread_without_recursion() -> None:
 
 
 def test_unexpected_errors_become_rejects(monkeypatch: object) -> None:
-    import flows.process as process
+    import flows.pipeline.document as process
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from flows.catalog import read_catalog
-from flows.run import run_once
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 from schemas import DATASETS
 
 from .conftest import SEED

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from flows.cli import main
-from flows.run import run_once
-from flows.sources import load_sources
+from flows.ingest.sources import load_sources
+from flows.pipeline.run import run_once
 
 from .conftest import EXAMPLE_PLUGIN
 from .ingest_server import IngestServer
@@ -179,7 +179,7 @@ def test_the_same_page_from_two_sources_is_kept_once(ingest_server: IngestServer
 def test_the_flow_ingests_selected_sources_and_retries_transient_ones(
     prefect_harness: None, ingest_server: IngestServer, example_plugin: str, raw_dir: Path, tmp_path: Path
 ) -> None:
-    from flows.flow import publish_flow
+    from flows.orchestrate.flow import publish_flow
 
     path = _sources(
         tmp_path,
@@ -240,7 +240,7 @@ def test_cli_usage_errors_and_the_ingestors_command(
 def test_cli_picks_the_sources_file_or_the_raw_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw_dir: Path
 ) -> None:
-    import flows.flow
+    import flows.orchestrate.flow
 
     calls: list[dict[str, Any]] = []
 
@@ -248,7 +248,7 @@ def test_cli_picks_the_sources_file_or_the_raw_folder(
         calls.append(kwargs)
         return {"published": True, "message": "published release x", "rows": {}, "rejects": []}
 
-    monkeypatch.setattr(flows.flow, "publish_flow", fake_flow)
+    monkeypatch.setattr(flows.orchestrate.flow, "publish_flow", fake_flow)
     monkeypatch.chdir(tmp_path)
     assert (tmp_path / "raw").is_dir()  # the raw_dir fixture
     assert main(["run"]) == 0  # no sources.toml: raw/ as before

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,17 +21,20 @@ from typing import Any
 import httpx
 import pytest
 
-from flows.catalog import read_catalog, rebuild_catalog
-from flows.consume import open_dataset
-from flows.download import download_release
+from flows.access.download import download_release
+from flows.access.read import open_dataset
+from flows.clock import ManualClock
 from flows.errors import OutputLocked
-from flows.run import run_once
-from flows.storage import S3Storage, storage_for
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog, rebuild_catalog
+from flows.release.storage import S3Lease, S3Storage, storage_for
 
 from .conftest import ROOT, free_port
 
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto")
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,7 @@ def s3_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 httpx.get(endpoint + "/moto-api/", timeout=1)
@@ -53,7 +56,7 @@ def s3_server() -> Iterator[str]:
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     pytest.fail("moto's S3 server did not start")
-                time.sleep(0.1)
+                time.sleep(0.1)  # polling for readiness, bounded generously; decides nothing
         yield endpoint
     finally:
         process.terminate()
@@ -135,20 +138,33 @@ def test_consumers_read_and_download_from_s3(bucket: str, raw_dir: Path, tmp_pat
     assert rebuilt.catalog == read_catalog(url) and not rebuilt.skipped
 
 
+def _eventually(predicate: Callable[[], object], what: str) -> None:
+    """Wait for something a background thread does once the clock was moved (polling, with a
+    generous bound: the bound only limits a broken run, it decides nothing)."""
+    deadline = time.monotonic() + 60
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.01)  # polling only: what is waited for happens whatever this takes
+
+
 def test_the_lease_lock(bucket: str) -> None:
     url = f"s3://{bucket}/locked"
-    first = storage_for(url, lease_seconds=0.6)
-    second = storage_for(url, lease_seconds=0.6)
+    clock = ManualClock(datetime.now(UTC))  # the lease's times are compared with the server's object
+    first = storage_for(url, lease_seconds=6, clock=clock)
+    second = storage_for(url, lease_seconds=6, clock=clock)
     assert isinstance(first, S3Storage) and isinstance(second, S3Storage)
     with first.lock() as held:
+        assert isinstance(held, S3Lease)
         before = json.loads(_object(bucket, "locked/.lock"))
         with pytest.raises(OutputLocked, match=f"pid {os.getpid()}"), second.lock(wait=0):
             pass
-        time.sleep(1.0)  # longer than the lease: the holder renewed it meanwhile
+        clock.advance(10)  # longer than the lease: the holder renews it every third of it
+        _eventually(lambda: held.renewals >= 1, "the holder to renew its lease")
         after = json.loads(_object(bucket, "locked/.lock"))
         assert after["token"] == before["token"] and after["expires_at"] > before["expires_at"]
-        with pytest.raises(OutputLocked), second.lock(wait=0.3):
-            pass
+        with pytest.raises(OutputLocked, match="waited 1 s"), second.lock(wait=1):
+            pass  # it waits on the clock (5 polls), during which the renewed lease holds
         held.check()
     assert "locked/.lock" not in _keys(bucket)
     with second.lock(wait=0):
@@ -168,10 +184,14 @@ def test_a_stale_lease_is_taken_over(bucket: str) -> None:
 
 
 def test_a_lost_lease_stops_the_publish(bucket: str) -> None:
-    storage = storage_for(f"s3://{bucket}/data", lease_seconds=0.6)
+    clock = ManualClock(datetime.now(UTC))
+    storage = storage_for(f"s3://{bucket}/data", lease_seconds=6, clock=clock)
     with storage.lock() as held:
+        assert isinstance(held, S3Lease)
+        held.check()
         _client().put_object(Bucket=bucket, Key="data/.lock", Body=b'{"token": "someone else"}')
-        time.sleep(0.5)
+        clock.advance(2.5)  # past a third of the lease: the renewer tries, and finds another's lease
+        _eventually(lambda: held.lost, "the renewer to find the lease taken")
         with pytest.raises(OutputLocked, match="lost its lock"):
             held.check()
 
@@ -193,6 +213,7 @@ def _cli_run(raw: Path, url: str, *extra: str, env: dict[str, str] | None = None
         ],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
+        stdin=subprocess.PIPE,  # a paused fault point waits for a line here
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -205,14 +226,17 @@ def _wait_for(process: subprocess.Popen[bytes], line: bytes) -> None:
     assert got, f"the run ended (status {process.wait()}) before printing {line!r}"
 
 
-def test_two_processes_and_a_kill_on_s3(bucket: str, raw_dir: Path) -> None:
+@pytest.mark.parametrize("point", ["during-move", "after-move"])
+def test_two_processes_and_a_kill_on_s3(bucket: str, raw_dir: Path, point: str) -> None:
     corpus = raw_dir
     url = f"s3://{bucket}/data"
     first = run_once(corpus, url)
     (corpus / "new.txt").write_text("A Second Headline\n\nThe minister said the talks went well.\n")
 
-    holder = _cli_run(corpus, url, env={"BROADSHEET_FAULT_AT": "after-move", "BROADSHEET_LEASE_SECONDS": "1"})
-    _wait_for(holder, b"fault point after-move")
+    # The holder pauses at the point, renewing a lease far longer than anything here takes.
+    env = {"BROADSHEET_FAULT_AT": point, "BROADSHEET_FAULT_ACTION": "pause", "BROADSHEET_LEASE_SECONDS": "60"}
+    holder = _cli_run(corpus, url, env=env)
+    _wait_for(holder, f"fault point {point}".encode())
     rival = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--no-prefect", "--raw", str(corpus), "--out", url],
         cwd=ROOT,
@@ -223,10 +247,12 @@ def test_two_processes_and_a_kill_on_s3(bucket: str, raw_dir: Path) -> None:
     holder.send_signal(signal.SIGKILL)
     holder.communicate(timeout=30)
 
-    # Killed after its release was copied into releases/ but before the catalog: nothing changed.
+    # Killed while or after its release was copied into releases/, before the catalog: nothing changed.
     _assert_intact(bucket, url, latest=first.release_id)
     assert "data/.lock" in _keys(bucket)  # a killed holder cannot give its lease back...
-    again = run_once(corpus, url, wait=10)  # ... so the next run takes it over once it is stale
+    # ... so the next run takes it over once it is stale: on a clock past the killed holder's lease
+    later = ManualClock(datetime.now(UTC) + timedelta(seconds=65))
+    again = run_once(corpus, storage_for(url, clock=later))
     assert again.published
     _assert_intact(bucket, url, latest=again.release_id)
     named = {r.path for r in read_catalog(url).releases}

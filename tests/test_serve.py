@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.catalog import read_catalog
-from flows.run import run_once
-from flows.serve import parse_range
+from flows.access.serve import parse_range
+from flows.pipeline.run import run_once
+from flows.release.catalog import read_catalog
 
 from .conftest import SEED
 
@@ -68,6 +68,7 @@ def test_catalog_and_files_have_the_right_headers(web: httpx.Client, published: 
         "jsonl": "application/jsonl; charset=utf-8",
         "json": "application/json; charset=utf-8",
         "markdown": "text/markdown; charset=utf-8",
+        "html": "text/html; charset=utf-8",
     }
     for file in release.files():
         response = web.get(url + file.path)
@@ -150,7 +151,6 @@ def test_parse_range_edges() -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        "/",
         "/releases",
         "/releases/",
         "/releases/../catalog.json",
@@ -185,7 +185,7 @@ def test_unlisted_files_and_escaping_links_are_not_served(
     release = read_catalog(published).release()
     (published / release.path / "notes.txt").write_text("private")
     assert web.get(f"{url}{release.path}/notes.txt").status_code == 404
-    assert web.get(f"{url}{release.path}/").status_code == 404
+    assert web.get(f"{url}{release.path}/").content == (published / release.path / "index.html").read_bytes()
     # A published file replaced by a link to a file outside the folder is refused.
     secret = tmp_path / "secret.jsonl"
     secret.write_bytes(b"x" * release.datasets["rejects"].files[0].bytes)

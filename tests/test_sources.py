@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from flows.errors import ConfigError
-from flows.ingestors import registry
-from flows.ingestors.files import FilesConfig
-from flows.ingestors.http import HttpConfig
-from flows.sources import load_sources, parse_sources
+from flows.ingest import registry
+from flows.ingest.files import FilesConfig
+from flows.ingest.http import HttpConfig
+from flows.ingest.sources import load_sources, parse_sources
 
 from .conftest import ROOT
 
@@ -125,7 +125,7 @@ def test_broken_and_clashing_plugins_are_reported_when_used(monkeypatch: pytest.
         _fake_plugins(
             monkeypatch,
             EntryPoint("broken", "no_such_module_anywhere:Ingestor", registry.GROUP),
-            EntryPoint("notaclass", "flows.ingestors.fetch:user_agent", registry.GROUP),
+            EntryPoint("notaclass", "flows.ingest.fetch:user_agent", registry.GROUP),
             EntryPoint("files", "no_such_module_anywhere:Files", registry.GROUP),
         )
         with pytest.raises(ConfigError, match="'broken' .* cannot be loaded .*ModuleNotFoundError"):
@@ -141,10 +141,10 @@ def test_broken_and_clashing_plugins_are_reported_when_used(monkeypatch: pytest.
 
 @pytest.mark.parametrize(
     "module",
-    ["flows.ingestors", "flows.ingestors.base", "flows.ingestors.docs", "flows.ingestors.fetch",
-     "flows.ingestors.files", "flows.ingestors.http", "flows.ingestors.registry", "flows.ingestors.rss",
-     "flows.ingestors.state", "flows.ingestors.testing", "flows.ingestors.wordpress", "flows.sources",
-     "flows.html", "flows.ingest", "flows.run", "flows.process", "flows.errors"],
+    ["flows.ingest", "flows.ingest.base", "flows.ingest.docs", "flows.ingest.fetch",
+     "flows.ingest.files", "flows.ingest.http", "flows.ingest.registry", "flows.ingest.rss",
+     "flows.ingest.state", "flows.pipeline.check", "flows.ingest.wordpress", "flows.ingest.sources",
+     "flows.decode.html", "flows.ingest", "flows.pipeline.run", "flows.pipeline.document", "flows.errors"],
 )
 def test_exported_names_are_sorted_and_exist(module: str) -> None:
     import importlib

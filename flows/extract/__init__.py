@@ -1,7 +1,7 @@
 """Extract stage: records (article, positions, comments) from a laid-out page.
 
 Records come out as plain dicts with every field of their schema; the validate
-step in `flows.process` turns them into models.
+step in `flows.pipeline.document` turns them into models.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def extract_document(
 ) -> Extracted:
     """Extract the article of `page`, its positions and its comments.
 
-    `hints` (see `flows.ingestors.HINT_TYPES`) override the article's title, date,
+    `hints` (see `flows.ingest.HINT_TYPES`) override the article's title, date,
     publisher, credits or language when the source knows them.
 
     Raises:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flows.decode.text import fold
 from flows.layout.blocks import Block, BlockKind, parse_article_blocks
-from flows.layout.lines import Line, clean, split_lines, without_invisible
+from flows.layout.lines import Line, clean, split_lines
 from flows.layout.threads import CommentBlock, Part, find_comments_start, parse_threads
 
 __all__ = [
@@ -28,22 +29,6 @@ __all__ = [
 ]
 
 BODY_KINDS = frozenset({"heading", "paragraph", "bullet"})
-_FOLD = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
-         "–": "-", "—": "-", "\u00a0": " "}
-
-
-def fold(text: str) -> str:
-    """`text` for loose comparison: clean, lower case, straight quotes and dashes, single spaces.
-
-    (`clean`'s tidying of spaces is left out: the runs of white space it shortens are joined into
-    single spaces here anyway. The marks folded are replaced one after another, which is faster than
-    `str.translate` and the same: none of them is replaced by another.)"""
-    text = without_invisible(text)
-    if not text.isascii():
-        for mark, plain in _FOLD.items():
-            if mark in text:
-                text = text.replace(mark, plain)
-    return " ".join(text.lower().split())
 
 
 @dataclass(slots=True)

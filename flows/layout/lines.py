@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import NamedTuple
 
-__all__ = ["Line", "clean", "split_lines"]
+from flows.decode.text import INVISIBLE, clean, without_invisible
 
-# Zero-width and bidirectional formatting characters: invisible, but they break matching.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_SPACES = re.compile(r"[^\S\n]+")
+__all__ = ["Line", "clean", "split_lines", "without_invisible"]
+
 _TAB = 4
-
-
-def clean(text: str) -> str:
-    """`text` for matching: NFKC, no invisible characters, runs of spaces as one space."""
-    text = without_invisible(text)
-    if "  " in text or not text.isprintable():
-        # (only then can there be a run of spaces or white space other than " ": every white-space
-        # character but " " is unprintable; the substitution is slow even where it changes nothing)
-        text = _SPACES.sub(" ", text)
-    return text.strip()
-
-
-def without_invisible(text: str) -> str:
-    """`text` without invisible characters, NFKC-normalised: `clean` before its spaces are tidied."""
-    if text.isascii():
-        return text  # (the invisible characters are not ASCII, and NFKC leaves ASCII as it is)
-    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
 
 
 class Line(NamedTuple):
@@ -64,7 +44,7 @@ def _indent_of(raw: str) -> int:
             columns += _TAB - columns % _TAB
         elif char.isspace():
             columns += 1
-        elif not _INVISIBLE.match(char):
+        elif not INVISIBLE.match(char):
             break
     return columns
 

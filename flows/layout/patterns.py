@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from flows.decode.text import copyright_holder
 from flows.lexicon import read_lines
 
 __all__ = [
@@ -55,11 +56,6 @@ _CONTRIBUTED = re.compile(
     re.I,
 )
 _SOURCE_LINE = re.compile(r"^(?:source|sources|via|credit|courtesy(?: of)?)\s*:\s*(?P<names>.+?)\.?$", re.I)
-_COPYRIGHT = re.compile(
-    r"^(?:\(c\)|©|copyright\b)\s*(?:©|\(c\))?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"(?P<holder>.*?)\s*(?:\.?\s*all rights reserved)?\s*\.?$",
-    re.I,
-)
 _SECTION_HEADER = re.compile(
     r"^(?:(?:\d[\d,.]*k?|one|two|three|four|five|six|seven|eight|nine|ten|no)\s+"
     r"(?:comments?|responses?|replies|reactions?|thoughts?|opinions?)(?:\s+(?:on|to|for)\b.*)?"
@@ -221,17 +217,6 @@ def credit_names(key: str) -> list[str] | None:
             if names and all(n[:1].isupper() for n in names) and all(len(n.split()) <= 6 for n in names):
                 return names
     return None
-
-
-def copyright_holder(key: str) -> str | None:
-    """The holder in a copyright line ('(c) The Moscow Times' -> 'The Moscow Times'), or None."""
-    if len(key) > 200:
-        return None
-    match = _COPYRIGHT.match(key)
-    if not match:
-        return None
-    holder = match.group("holder").strip(" .,")
-    return holder or None
 
 
 def is_comment_section_header(key: str) -> bool:

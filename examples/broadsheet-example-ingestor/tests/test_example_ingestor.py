@@ -6,8 +6,8 @@ from pathlib import Path
 
 from broadsheet_example_ingestor import JsonLinesConfig, JsonLinesIngestor
 
-from flows.ingestors import IngestContext
-from flows.ingestors.testing import check_ingestor
+from flows.ingest import IngestContext
+from flows.pipeline.check import check_ingestor
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample.jsonl"
 

@@ -18,7 +18,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.errors import ConfigError, IngestError
-from flows.ingestors import IngestContext, RawDocument
+from flows.ingest import IngestContext, RawDocument
 
 __all__ = ["JsonLinesConfig", "JsonLinesIngestor"]
 
