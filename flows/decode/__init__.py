@@ -17,9 +17,9 @@ from flows.ingest.base import RawDocument
 from flows.settings import DEFAULT_LIMITS, Limits
 
 __all__ = [
+    "Decoded",
     "HTML_MEDIA_TYPES",
     "TEXT_MEDIA_TYPES",
-    "Decoded",
     "decode_bytes",
     "decode_document",
     "normalise_newlines",
