@@ -82,6 +82,19 @@ def test_imports_run_one_way_and_keep_to_public_names(path: Path) -> None:
         assert not private, f"{where}: {private} are private to {target}"
 
 
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_orchestrate_imports_prefect(path: Path) -> None:
+    if _package(path) == "orchestrate":
+        return
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+            [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+        assert not any(n == "prefect" or n.startswith("prefect.") for n in names), (
+            f"{path.relative_to(ROOT)}:{node.lineno} imports Prefect: stage code stays plain Python"
+        )
+
+
 def test_the_top_level_stays_small() -> None:
     top = sorted(p.name for p in FLOWS.glob("*.py"))
     assert len(top) <= MAX_TOP_MODULES, f"flows/ has {len(top)} modules at its top level: {top}"
