@@ -120,3 +120,15 @@ def test_each_package_says_what_comes_in_and_goes_out_and_exports_what_it_names(
     assert list(exported) == sorted(exported), f"{name}.__all__ is not sorted"
     for item in exported:
         assert hasattr(package, item), f"{name}.__all__ names {item}, which it does not define"
+
+
+#: Test modules that are about the whole project rather than one stage.
+PROJECT_TESTS = {"test_architecture.py", "test_docs.py", "test_schemas.py"}
+
+
+def test_tests_mirror_the_stages() -> None:
+    """Every test module sits in the folder of the stage it tests, so a newcomer finds them."""
+    stray = [p.name for p in (ROOT / "tests").glob("test_*.py") if p.name not in PROJECT_TESTS]
+    assert not stray, f"move these into tests/<stage>/: {stray}"
+    folders = {p.parent.name for p in (ROOT / "tests").glob("*/test_*.py")}
+    assert folders <= set(RANKS), f"test folders that are no stage: {folders - set(RANKS)}"

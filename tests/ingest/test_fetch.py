@@ -17,7 +17,7 @@ from flows.errors import IngestError, TransientIngestError
 from flows.ingest.fetch import Fetcher, FetchSettings, user_agent
 from flows.version import package_version
 
-from .ingest_server import IngestServer
+from ..ingest_server import IngestServer
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PUBLIC = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]

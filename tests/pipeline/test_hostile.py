@@ -20,7 +20,7 @@ from flows.pipeline.run import run_once
 from flows.release.publish import ReleaseWriter
 from flows.settings import DEFAULT_LIMITS, Limits
 
-from .conftest import SEED
+from ..conftest import SEED
 
 NOW = datetime(2024, 5, 6, 12, 30, tzinfo=UTC)
 

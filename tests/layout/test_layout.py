@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flows.layout import parse_layout, split_lines
 
-from .conftest import SEED
+from ..conftest import SEED
 
 NOW = datetime(2024, 1, 12, tzinfo=UTC)
 

@@ -29,7 +29,7 @@ from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog, rebuild_catalog
 from flows.release.storage import S3Lease, S3Storage, storage_for
 
-from .conftest import ROOT, free_port
+from ..conftest import ROOT, free_port
 
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto")

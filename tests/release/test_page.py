@@ -22,8 +22,8 @@ from flows.release.catalog import read_catalog
 from flows.release.page import PAGE
 from schemas.catalog import CatalogRelease
 
-from .conftest import CASES
-from .records import article, comment, document, position, publish_records
+from ..conftest import CASES
+from ..records import article, comment, document, position, publish_records
 
 CHROMIUM = shutil.which("chromium") or next(
     (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None

@@ -15,7 +15,7 @@ from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog
 from flows.release.incremental import plan_inputs
 
-from .conftest import make_corpus
+from ..conftest import make_corpus
 
 
 def _records(out: Path, release_id: str | None = None) -> dict[str, list[str]]:

@@ -15,8 +15,8 @@ import pytest
 from flows.ingest import RawDocument
 from flows.pipeline.document import process_document
 
-from .conftest import CASES
-from .golden import Case, check_case, load_cases
+from ..conftest import CASES
+from ..golden import Case, check_case, load_cases
 
 DEFAULT_FETCHED_AT = datetime(2024, 5, 6, 12, 30, tzinfo=UTC)
 

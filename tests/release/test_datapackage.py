@@ -20,7 +20,7 @@ frictionless = pytest.importorskip("frictionless")
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from .conftest import make_corpus
+    from ..conftest import make_corpus
 
     root = tmp_path_factory.mktemp("datapackage")
     make_corpus(root / "raw", 12)

@@ -21,8 +21,8 @@ from flows.pipeline.check import check_ingestor
 from flows.pipeline.collect import collect_source
 from flows.pipeline.document import process_batch
 
-from .conftest import EXAMPLE_PLUGIN
-from .ingest_server import ACCENTED, IngestServer
+from ..conftest import EXAMPLE_PLUGIN
+from ..ingest_server import ACCENTED, IngestServer
 
 #: Settings that keep the tests fast: short timeouts and backoff, the local server allowed.
 FAST: dict[str, Any] = {

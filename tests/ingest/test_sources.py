@@ -13,7 +13,7 @@ from flows.ingest.files import FilesConfig
 from flows.ingest.http import HttpConfig
 from flows.ingest.sources import load_sources, parse_sources
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def _write(tmp_path: Path, text: str) -> Path:

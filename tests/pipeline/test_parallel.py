@@ -171,7 +171,7 @@ def test_bad_worker_and_runner_options_are_usage_errors(argv: list[str], raw_dir
 
 @pytest.fixture
 def big_corpus(tmp_path: Path) -> Iterator[Path]:
-    from .conftest import make_corpus
+    from ..conftest import make_corpus
 
     raw = tmp_path / "big"
     make_corpus(raw, 24)

@@ -13,7 +13,7 @@ from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog
 from schemas import DATASETS
 
-from .conftest import SEED
+from ..conftest import SEED
 
 
 def _release(out: Path) -> Path:

@@ -22,7 +22,7 @@ from flows.errors import CatalogError, ChecksumMismatch, DownloadError, UnsafeCa
 from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog
 
-from .conftest import SEED
+from ..conftest import SEED
 
 Serve = Callable[[Path], str]
 

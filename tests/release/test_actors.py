@@ -15,7 +15,7 @@ from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog
 from schemas import Actor
 
-from .records import FETCHED, article, document, position, publish_records
+from ..records import FETCHED, article, document, position, publish_records
 
 JAN_10 = datetime(2022, 1, 10, 9, 0, tzinfo=UTC)
 JAN_12 = datetime(2022, 1, 12, 18, 30, tzinfo=UTC)

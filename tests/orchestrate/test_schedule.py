@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import CASES, SEED
+from ..conftest import CASES, SEED
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -109,7 +109,7 @@ def test_prefect_yaml_names_the_publish_flow_with_valid_parameters() -> None:
 
     from flows.orchestrate.flow import publish_flow
 
-    from .conftest import ROOT
+    from ..conftest import ROOT
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     (deployment,) = config["deployments"]

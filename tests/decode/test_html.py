@@ -21,7 +21,7 @@ from flows.layout import parse_layout
 from flows.lexicon import read_table
 from flows.pipeline.document import Batch, process_document
 
-from .conftest import CASES
+from ..conftest import CASES
 
 HTML = CASES / "html"
 FETCHED = datetime(2024, 7, 18, 15, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from flows.cli import main
 from flows.ingest.sources import load_sources
 from flows.pipeline.run import run_once
 
-from .conftest import EXAMPLE_PLUGIN
-from .ingest_server import IngestServer
+from ..conftest import EXAMPLE_PLUGIN
+from ..ingest_server import IngestServer
 
 FAST = (
     "allow_private_addresses = true\nretries = 1\nbackoff = 0.01\nread_timeout = 1.0\ndeadline = 1.5\n"

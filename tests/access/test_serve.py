@@ -21,7 +21,7 @@ from flows.access.serve import parse_range
 from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog
 
-from .conftest import SEED
+from ..conftest import SEED
 
 Serve = Callable[[Path], str]
 

@@ -19,8 +19,8 @@ from flows.release.diff import LOCATION_FIELDS, ReleaseFiles, content_fields, di
 from flows.release.storage import storage_for
 from schemas.catalog import ReleaseDiff
 
-from .conftest import CASES
-from .records import article, document, position, publish_records
+from ..conftest import CASES
+from ..records import article, document, position, publish_records
 
 DEV = CASES / "dev"
 EDITED, KEPT, REMOVED, ADDED = "000_72e78a6f65c98bb3", "101_wordpress_says", "102_disqus_style", "103_plain_quotes"

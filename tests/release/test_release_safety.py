@@ -28,7 +28,7 @@ from flows.faults import FAULT_POINTS
 from flows.pipeline.run import run_once
 from flows.release.catalog import read_catalog, rebuild_catalog
 
-from .conftest import ROOT, make_corpus
+from ..conftest import ROOT, make_corpus
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,1 @@
+"""Reading a release: the HTTP server and the downloader."""

@@ -1,0 +1,1 @@
+"""Bytes to text: charsets, HTML rendering and the article container."""

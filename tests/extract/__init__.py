@@ -1,0 +1,1 @@
+"""Blocks to records: positions, mentions, lexicons."""

@@ -1,0 +1,1 @@
+"""Sources and ingestors: local files, HTTP pages, WordPress, feeds, plugins, fetching."""

@@ -1,0 +1,1 @@
+"""Text to blocks: sections, comment threads and their templates."""

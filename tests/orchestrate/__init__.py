@@ -1,0 +1,1 @@
+"""The Prefect flow, schedules and the Prefect server."""

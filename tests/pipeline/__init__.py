@@ -1,0 +1,1 @@
+"""One run end to end: collect, parse in parallel, validate, publish."""

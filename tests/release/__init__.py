@@ -1,0 +1,1 @@
+"""Records to a release: Parquet, JSON Lines, catalog, card, page, storage, crash safety."""
