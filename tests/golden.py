@@ -120,7 +120,9 @@ def _check_positions(gold: dict[str, Any], pred: list[dict[str, Any]], errors: l
             errors.append(f"position not in golden: {norm(p['text'])[:60]!r} by {p['actor']!r}")
 
 
-def _check_comments(gold: dict[str, Any], pred: list[dict[str, Any]], errors: list[str]) -> None:
+def _match_comments(gold: dict[str, Any], pred: list[dict[str, Any]],
+                    errors: list[str]) -> tuple[dict[str, dict[str, Any]], set[int]]:
+    """Pair each golden comment with the first unused predicted comment holding its anchor."""
     by_key: dict[str, dict[str, Any]] = {}
     used: set[int] = set()
     for g in gold.get("comments", []):
@@ -131,37 +133,47 @@ def _check_comments(gold: dict[str, Any], pred: list[dict[str, Any]], errors: li
             continue
         used.add(cands[0])
         by_key[g["key"]] = pred[cands[0]]
-    for g in gold.get("comments", []):
-        p = by_key.get(g["key"])
-        if p is None:
-            continue
-        where = f"comment {g['anchor'][:30]!r}"
-        for name in ("depth", "likes", "author"):
-            if name in g:
-                expected, got = g[name], p.get(name)
-                ok = loose(str(got)) == loose(str(expected)) if expected is not None else got in (None, "")
-                if not ok:
-                    errors.append(f"{where}: {name} {p.get(name)!r} != {g[name]!r}")
-        if "posted_at_prefix" in g and not str(p.get("posted_at") or "").startswith(g["posted_at_prefix"]):
-            errors.append(f"{where}: posted_at {p.get('posted_at')!r} lacks {g['posted_at_prefix']!r}")
-        if "posted_at_text" in g and norm(p.get("posted_at_text")) != norm(g["posted_at_text"]):
-            errors.append(f"{where}: posted_at_text {p.get('posted_at_text')!r} != {g['posted_at_text']!r}")
-        if "parent" in g:
-            want = by_key.get(g["parent"]) if g["parent"] else None
-            ok = p.get("parent_id") is None if want is None else p.get("parent_id") == want.get("comment_id")
+    return by_key, used
+
+
+def _check_comment_fields(g: dict[str, Any], p: dict[str, Any], by_key: dict[str, dict[str, Any]],
+                          errors: list[str]) -> None:
+    where = f"comment {g['anchor'][:30]!r}"
+    for name in ("depth", "likes", "author"):
+        if name in g:
+            expected, got = g[name], p.get(name)
+            ok = loose(str(got)) == loose(str(expected)) if expected is not None else got in (None, "")
             if not ok:
-                errors.append(f"{where}: wrong parent")
-        if "negated" in g and bool(p.get("negated")) != g["negated"]:
-            errors.append(f"position {g['anchor'][:40]!r}: negated {p.get('negated')!r} != {g['negated']!r}")
-        if "quotes" in g and not _quotes_equal(g["quotes"], p.get("quotes") or []):
-            errors.append(f"{where}: quotes {p.get('quotes')!r} != {g['quotes']!r}")
-        text = norm(p.get("text"))
-        for must in g.get("text_must_contain", []):
-            if norm(must) not in text:
-                errors.append(f"{where}: text lacks {must[:40]!r}")
-        for must_not in g.get("text_must_not_contain", []):
-            if norm(must_not) in text:
-                errors.append(f"{where}: text holds {must_not[:40]!r}")
+                errors.append(f"{where}: {name} {p.get(name)!r} != {g[name]!r}")
+    if "posted_at_prefix" in g and not str(p.get("posted_at") or "").startswith(g["posted_at_prefix"]):
+        errors.append(f"{where}: posted_at {p.get('posted_at')!r} lacks {g['posted_at_prefix']!r}")
+    if "posted_at_text" in g and norm(p.get("posted_at_text")) != norm(g["posted_at_text"]):
+        errors.append(f"{where}: posted_at_text {p.get('posted_at_text')!r} != {g['posted_at_text']!r}")
+    if "parent" in g:
+        want = by_key.get(g["parent"]) if g["parent"] else None
+        ok = p.get("parent_id") is None if want is None else p.get("parent_id") == want.get("comment_id")
+        if not ok:
+            errors.append(f"{where}: wrong parent")
+    if "quotes" in g and not _quotes_equal(g["quotes"], p.get("quotes") or []):
+        errors.append(f"{where}: quotes {p.get('quotes')!r} != {g['quotes']!r}")
+    _check_comment_text(g, p, where, errors)
+
+
+def _check_comment_text(g: dict[str, Any], p: dict[str, Any], where: str, errors: list[str]) -> None:
+    text = norm(p.get("text"))
+    for must in g.get("text_must_contain", []):
+        if norm(must) not in text:
+            errors.append(f"{where}: text lacks {must[:40]!r}")
+    for must_not in g.get("text_must_not_contain", []):
+        if norm(must_not) in text:
+            errors.append(f"{where}: text holds {must_not[:40]!r}")
+
+
+def _check_comments(gold: dict[str, Any], pred: list[dict[str, Any]], errors: list[str]) -> None:
+    by_key, used = _match_comments(gold, pred, errors)
+    for g in gold.get("comments", []):
+        if g["key"] in by_key:
+            _check_comment_fields(g, by_key[g["key"]], by_key, errors)
     optional = gold.get("optional_comments", [])
     for i, p in enumerate(pred):
         if i in used:
