@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 
 from flows.extract.cues import (
     ADVERB_LY,
-    CLAUSE_STARTS,
-    CLOSING,
-    act_in_context,
-    catenative,
     cue_at,
     cue_index,
-    finite_ing,
     first_word,
-    is_negated,
-    relays,
     word_class,
 )
 from flows.extract.gazetteer import Cue, gazetteer
@@ -32,31 +24,21 @@ from flows.extract.mentions import (
     NounPhrase,
     Registry,
     analyse_np,
-    is_role_word,
     np_left,
     np_right,
-    person_of_place,
     speaker_right,
 )
-from flows.extract.passages import POSSESSIVE, Attribution, Passage, main_subject, possessor_np
+from flows.extract.passages import POSSESSIVE, Attribution, Found, Passage, main_subject, possessor_np
 from flows.extract.subjects import (
-    after_quotation,
-    authored_by,
-    conjuncts_left,
-    group_of,
-    inverted_after_comma,
-    named_after,
     opens_clause,
-    opens_sentence,
     subject_left,
-    trails,
     valid_subject,
     work_author,
-    writer_for,
 )
 from flows.extract.text import Token
+from flows.extract.verbs import verb_attribution
 
-__all__ = ["Found", "by_agent", "find_attributions", "participles", "prune", "relay"]
+__all__ = ["find_attributions", "participles", "prune", "relay"]
 
 _TRAILING_ADVERBIALS = word_class("trailing_adverbial")
 _BE = word_class("be")
@@ -76,18 +58,6 @@ _MEDIA = _WORKS | word_class("medium")
 
 
 _RELAY = re.compile(r"^(?:as\s+)?(?:saying|telling|stating|declaring|adding|writing)$")
-
-
-@dataclass(slots=True)
-class Found:
-    """A candidate attribution in one sentence, before pruning."""
-
-    entity: Entity
-    cue: Cue
-    offset: int  # of the cue, in the document
-    trailing: bool  # '…, X said.': after what it attributes
-    new_clause: bool  # the subject opens the sentence or a coordinated clause
-    negated: bool = False  # 'did not say whether', 'declined to comment'
 
 
 def find_attributions(passage: Passage, index: int, registry: Registry) -> list[Found]:
@@ -149,7 +119,7 @@ def find_attributions(passage: Passage, index: int, registry: Registry) -> list[
                 _prep_cue(tokens, i, last, cue, registry, found)
             i = last + 1
             continue
-        found += _verb_attribution(tokens, i, last, cue, registry, quoted)
+        found += verb_attribution(tokens, i, last, cue, registry, quoted)
         i = last + 1
     return prune(_merge_prep_cues(found))
 
@@ -278,156 +248,6 @@ def _prep_cue(tokens: list[Token], i: int, last: int, cue: Cue, registry: Regist
     entity = registry.resolve(np, np.start)
     if entity is not None:
         found.append(Found(entity, cue, tokens[i].start, False, True))
-
-
-def _verb_attribution(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry,
-                      quoted: list[bool] | None = None) -> list[Found]:
-    """The attributions of the verb cue at token i (one per coordinated speaker), or none."""
-    n = len(tokens)
-    word = tokens[i].lower
-    work_noun: str | None = None
-    author: Entity | None = None
-    if tokens[i].capitalised and first_word(tokens) < i and not (
-            i <= 2 and all(t.text in CLOSING for t in tokens[:i])):
-        return []  # a capitalised word inside a sentence is a name ('the United States')
-    head = catenative(tokens, i)  # 'continued to call for', 'went on to explain': the verb before 'to'
-    if head is None and i > 0 and (tokens[i - 1].lower in _NOT_BEFORE_VERB
-                                   or tokens[i - 1].lower in _PREPOSITIONS):
-        return []  # an infinitive or a noun ('to admit', 'the warning', 'secretary of state')
-    if last + 1 < n and tokens[last + 1].lower == "to" and cue.act not in ("commissive", "directive") \
-            and cue.lemma not in ("say", "tell", "write", "explain", "want", "hope", "wish"):
-        return []  # 'agreed to keep working', 'expected to dominate' (but 'offered to host')
-    if word.endswith("ing") and i > 0 and tokens[i - 1].text == ",":
-        return []  # a participle: handled with the main clause
-    if word.endswith("ing") and head is None and i > 0 and tokens[i - 1].capitalised and not finite_ing(tokens, i):
-        return []  # 'Faster planning decisions': an '-ing' word right after a name is no verb
-    if cue.lemma == "recall" and last + 1 < n and tokens[last + 1].lower not in CLAUSE_STARTS \
-            and tokens[last + 1].lower not in _TRAILING_ADVERBIALS and not tokens[last + 1].capitalised \
-            and not (quoted is not None and quoted[last + 1]):
-        return []  # 'Tesla recalled 2 million vehicles': not 'recalled that …' / '…, she recalled.'
-    # 'Alvarez did not say whether …', 'never said', 'declined to comment': a statement withheld
-    negated = (is_negated(tokens, head if head is not None else i) and cue.lemma not in _KEPT_WHEN_NEGATED) or (
-        cue.lemma in ("decline", "refuse") and last + 2 < n and tokens[last + 1].lower == "to"
-        and tokens[last + 2].lower in _NO_STATEMENT)
-    if cue.lemma == "report" and last + 1 < n and tokens[last + 1].lower == "from":
-        return []  # 'Jane Roe reported from Kyiv': a credit line, not a statement
-    if last + 1 < n and ((tokens[last + 1].lower in _COMPOUND_HEADS and word == cue.lemma)
-                         or (cue.lemma == "add" and tokens[last + 1].lower == "up")):
-        return []  # 'press secretary', 'figures may not add up': a noun, a phrasal verb
-    if cue.lemma == "plead" and last + 1 < n and tokens[last + 1].lower in _PLEAS:
-        return []  # 'pleaded guilty', 'pleaded no contest': a plea in court, not a statement
-    if word.endswith("s") and word != "says" and last + 1 < n:
-        following = gazetteer().verbs.get(tokens[last + 1].lower)
-        if following is not None and following.speech and not tokens[last + 1].lower.endswith("ing"):
-            return []  # 'Weather forecasts say …', 'Reports said …': a plural noun before the verb
-    if not word.endswith("ing") and word not in ("quoted",):
-        k = i - 1
-        while k >= 0 and tokens[k].lower in _ADVERBS:
-            k -= 1
-        if k >= 0 and tokens[k].lower in _BE:
-            # a passive: 'was dubbed the winner' is nobody's; 'was criticised by the union' is the union's
-            return by_agent(tokens, i, last, cue, registry)
-    ends = last + 1 >= n or tokens[last + 1].text in (".", "!", "?", ";")
-    subject = subject_left(tokens, head if head is not None else i, quoted)
-    trailing = False
-    new_clause = False
-    np: NounPhrase | None = None
-    apposition: NounPhrase | None = None
-    conjuncts: list[tuple[int, NounPhrase]] = []
-    if subject is not None:
-        first, np, apposition = subject
-        conjuncts = conjuncts_left(tokens, first, np)
-        opening = conjuncts[0][0] if conjuncts else first  # where the (coordinated) subject starts
-        if conjuncts and opening >= 1 and tokens[opening - 1].lower in ("both", "neither", "either"):
-            opening -= 1
-        if conjuncts and not opens_clause(tokens, opening):
-            conjuncts, opening = [], first  # 'Sherman met Lavrov and Ryabkov said': not coordinated
-        authored = authored_by(tokens, opening) if not conjuncts else opening
-        if authored != opening:  # 'A statement from the White House said': the work it names
-            work_noun = next(t.lower for t in tokens[authored:opening] if t.lower in _WORKS)
-        opening = authored
-        words = np.text.lower().split()
-        if len(words) == 2 and words[0] == "the" and words[1] in registry.authors:
-            author = registry.authors[words[1]]  # 'The statement added …': its author adds
-        if word.endswith("ing") and author is None and authored == first and np.canonical is None \
-                and (np.head or np.text).lower().split()[-1] in _MEDIA:
-            return []  # 'The ministry issued a statement calling for calm': the ministry's (see participles)
-        subordinate = opening > 0 and tokens[opening - 1].lower in _SUBORDINATORS and np.kind == "person"
-        if not valid_subject(tokens, opening, np, speech=(cue.speech or subordinate) and np.kind == "person"):
-            np = None
-        else:
-            trailing = trails(tokens, opening, last)
-            new_clause = opens_clause(tokens, opening)
-            described = tokens[first].lower == "the" and np.kind == "unknown" and is_role_word(np.head or "")
-            named = np.kind in ("person", "organisation", "country", "pronoun") \
-                or (np.kind == "group" and np.canonical) or described  # 'The mayor agreed …'
-            refusal = negated and cue.lemma in ("decline", "refuse")  # 'A Boeing spokesman declined to comment'
-            if not (cue.speech or refusal) and not ((opens_sentence(tokens, opening) or subordinate) and named):
-                return []  # action verbs count only for a named subject that opens the sentence
-            if word.endswith("s") and word != "says" and not np.head and np.kind not in (
-                    "person", "organisation", "country", "pronoun"):
-                return []  # 'the other Baltic states', 'the new claims': a plural noun
-            if word.endswith("s") and word != "says" and np.kind == "person" and not np.confirmed \
-                    and tokens[first].lower in ("the", "other", "a", "an"):
-                return []
-            if ends and not trailing and np.kind not in ("person", "pronoun"):
-                return []  # a reporting verb with nothing reported
-    if np is None:
-        # inverted: '“…,” said Peskov' / '“…,” said the minister'
-        sentence_first = first_word(tokens) >= i or (tokens[i - 1].text in CLOSING and i <= 2)
-        # ('“…,” fumed X': after a quotation any cue reports it)
-        if after_quotation(tokens, i) or (cue.speech and (inverted_after_comma(tokens, i, last)
-                                                           or (sentence_first and tokens[i].capitalised))):
-            # '“…,” said Peskov'; '…, noted X.'; 'Said Ellis: “…”'
-            span = speaker_right(tokens, last + 1)
-            if span is None or tokens[span[0]].lower in _PREPOSITIONS:
-                return []  # 'Writing for the Ledger, X noted': not the speaker
-            placed = person_of_place(tokens, span[0], span[1])  # 'said Prof. Helen Marsh of Oxford University'
-            np = writer_for(tokens, span) or (placed[2] if placed else group_of(tokens, span)
-                                               or analyse_np(tokens, span[0], span[1]))
-            person = named_after(tokens, span[1]) if np.kind not in ("person", "pronoun") else None
-            if person is not None:  # 'said the campaign's manager, Jane Roe.'
-                if np.role or np.affiliation:
-                    apposition = np
-                np = person
-            if np.kind == "pronoun" and np.head not in ("he", "she", "they"):
-                return []
-            if not valid_subject(tokens, span[0], np):
-                return []
-            trailing = new_clause = True
-        else:
-            return []
-    entity = author or registry.resolve(np, np.start)
-    if entity is None:
-        return []
-    if negated and entity.kind == "organisation" and relays(entity.name):
-        return []  # 'Reuters could not independently verify the claim': the outlet's own caveat
-    if work_noun is not None:
-        registry.authors[work_noun] = entity
-    if apposition is not None:
-        registry.describe(entity, apposition)
-    cue = act_in_context(cue, tokens, last)
-    found = [Found(other, cue, tokens[i].start, trailing, new_clause, negated)
-             for other in (registry.resolve(c, c.start) for _, c in conjuncts) if other is not None]
-    return [f for k, f in enumerate(found) if all(f.entity is not e.entity for e in found[:k])
-            and f.entity is not entity] + [Found(entity, cue, tokens[i].start, trailing, new_clause, negated)]
-
-
-def by_agent(tokens: list[Token], i: int, last: int, cue: Cue, registry: Registry) -> list[Found]:
-    """'The proposal was criticised by Lt. Gov. Eleni Kounalakis', 'The plan was welcomed by the
-    union': the agent of a passive cue speaks about the subject."""
-    if last + 2 >= len(tokens) or tokens[last + 1].lower != "by" or cue.lemma in _NOT_BY_AGENT:
-        return []
-    span = speaker_right(tokens, last + 2)
-    if span is None:
-        return []
-    np = group_of(tokens, span) or analyse_np(tokens, span[0], span[1])
-    if np.kind not in ("person", "organisation", "country", "group") and not (np.definite and np.head):
-        return []
-    entity = registry.resolve(np, np.start)
-    if entity is None:
-        return []
-    return [Found(entity, act_in_context(cue, tokens, last), tokens[i].start, False, True)]
 
 
 def relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue, int] | None:

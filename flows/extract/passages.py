@@ -31,6 +31,7 @@ from flows.layout import Block
 
 __all__ = [
     "Attribution",
+    "Found",
     "POSSESSIVE",
     "Passage",
     "introduce",
@@ -55,6 +56,18 @@ class Attribution:
     sentence: int  # index of the sentence in its passage
     offset: int  # where the cue is in the document
     negated: bool = False  # the speaker withheld a statement: 'did not say whether', 'declined to comment'
+
+
+@dataclass(slots=True)
+class Found:
+    """A candidate attribution in one sentence, before pruning."""
+
+    entity: Entity
+    cue: Cue
+    offset: int  # of the cue, in the document
+    trailing: bool  # '…, X said.': after what it attributes
+    new_clause: bool  # the subject opens the sentence or a coordinated clause
+    negated: bool = False  # 'did not say whether', 'declined to comment'
 
 
 @dataclass(slots=True)
