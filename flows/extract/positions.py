@@ -102,57 +102,26 @@ def _quote_owner(quote: Quote, passage: Passage, owners: list[list[Entity]],
 
 
 def _assemble(passage: Passage, text: str, article_id: str, document_id: str) -> list[dict[str, Any]]:
+    """The position records of one passage: one per actor, in the order of their first cue."""
     if not passage.attributions:
         return []
     sentences = passage.sentences
-    # one position per actor: a description resolved to nobody we know ('the envoy', 'Officials in
-    # Kyiv') makes a new entity each time it is read; the same actor's are one
-    same: dict[tuple[str, str], Entity] = {}
-    for attribution in passage.attributions:
-        attribution.entity = same.setdefault((attribution.entity.name, attribution.entity.kind), attribution.entity)
-    owners: list[list[Entity]] = [[] for _ in sentences]
-    for attribution in passage.attributions:
-        if all(e is not attribution.entity for e in owners[attribution.sentence]):
-            owners[attribution.sentence].append(attribution.entity)
-    # unattributed sentences belong to the speaker before them (or, at the start, after them)
-    current: list[Entity] = []
-    for index, owned in enumerate(owners):
-        if owned:
-            current = owned
-        elif current:
-            owners[index] = list(current)
-    first_owned = next((o for o in owners if o), [])
-    for index, owned in enumerate(owners):
-        if owned:
-            break
-        owners[index] = list(first_owned)
-    records = []
+    owners = _owners(passage)
     first_of: dict[int, Attribution] = {}  # id(entity) -> its first attribution, in order (by identity:
     for attribution in passage.attributions:  # comparing entities field by field is slow)
         first_of.setdefault(id(attribution.entity), attribution)
     single = len(first_of) == 1
-    cues: dict[int, list[tuple[int, Entity]]] = {}
-    for attribution in passage.attributions:
-        cues.setdefault(attribution.sentence, []).append((attribution.offset, attribution.entity))
-    for listed in cues.values():
-        listed.sort(key=lambda c: c[0])
-    quotes_of: dict[int, list[str]] = {}
-    for quote in passage.quotes:
-        owner = _quote_owner(quote, passage, owners, cues)
-        cleaned = _clean_quote(quote.text)
-        if owner is not None and cleaned and not _title_like(quote.text):
-            quotes_of.setdefault(id(owner), []).append(cleaned)
+    quotes_of = _quotes_of(passage, owners)
     sentences_of: dict[int, list[int]] = {}
     for index, owned in enumerate(owners):
         for entity in owned:
             sentences_of.setdefault(id(entity), []).append(index)
+    records = []
     for first in first_of.values():
         entity = first.entity
         indexes = sentences_of[id(entity)]
         start = passage.block.start if single else sentences[indexes[0]].start
         end = passage.block.end if single else sentences[indexes[-1]].end
-        quotes = quotes_of.get(id(entity), [])
-        passage_text = text[start:end]
         records.append(
             {
                 "position_id": stable_id("position", article_id, start, end, entity.name),
@@ -166,13 +135,55 @@ def _assemble(passage: Passage, text: str, article_id: str, document_id: str) ->
                 "cue": first.cue.lemma,
                 "act": first.cue.act,
                 "negated": first.negated,
-                "text": passage_text,
-                "quotes": quotes,
+                "text": text[start:end],
+                "quotes": quotes_of.get(id(entity), []),
                 "char_start": start,
                 "char_end": end,
             }
         )
     return records
+
+
+def _owners(passage: Passage) -> list[list[Entity]]:
+    """The speakers of each sentence of the passage: those it attributes, else those of the
+    sentence before it (or, before the first attribution, of the first attributed sentence)."""
+    # a description resolved to nobody known makes a new entity each time it is read: the entities
+    # with one name and kind are one actor, so that the passage gives them one position
+    same: dict[tuple[str, str], Entity] = {}
+    for attribution in passage.attributions:
+        attribution.entity = same.setdefault((attribution.entity.name, attribution.entity.kind), attribution.entity)
+    owners: list[list[Entity]] = [[] for _ in passage.sentences]
+    for attribution in passage.attributions:
+        if all(e is not attribution.entity for e in owners[attribution.sentence]):
+            owners[attribution.sentence].append(attribution.entity)
+    current: list[Entity] = []
+    for index, owned in enumerate(owners):
+        if owned:
+            current = owned
+        elif current:
+            owners[index] = list(current)
+    first_owned = next((o for o in owners if o), [])
+    for index, owned in enumerate(owners):
+        if owned:
+            break
+        owners[index] = list(first_owned)
+    return owners
+
+
+def _quotes_of(passage: Passage, owners: list[list[Entity]]) -> dict[int, list[str]]:
+    """id(entity) -> the cleaned direct quotations of the passage that are its, in order."""
+    cues: dict[int, list[tuple[int, Entity]]] = {}
+    for attribution in passage.attributions:
+        cues.setdefault(attribution.sentence, []).append((attribution.offset, attribution.entity))
+    for listed in cues.values():
+        listed.sort(key=lambda c: c[0])
+    quotes_of: dict[int, list[str]] = {}
+    for quote in passage.quotes:
+        owner = _quote_owner(quote, passage, owners, cues)
+        cleaned = _clean_quote(quote.text)
+        if owner is not None and cleaned and not _title_like(quote.text):
+            quotes_of.setdefault(id(owner), []).append(cleaned)
+    return quotes_of
 
 
 def _org_country(entity: Entity) -> str | None:
