@@ -70,17 +70,8 @@ def subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
     apposition: NounPhrase | None = None
     right = k  # the comma closing the current segment
     for _ in range(4):
-        c = right - 1
-        reports = False  # a reporting verb inside the segment: only in a relative clause ('who said …')
-        while c >= 0 and (tokens[c].text != "," or (quoted is not None and quoted[c])):
-            if right - c > _MAX_PARENTHETICAL:
-                return None
-            quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
-            if tokens[c].text in (";", ":") or quote_end:
-                return None
-            reports = reports or tokens[c].lower in ("said", "says")
-            c -= 1
-        if c < 1 or (reports and tokens[c + 1].lower not in _RELATIVES):
+        c = _segment_start(tokens, right, quoted)
+        if c is None:
             return None
         inner = (c + 1, right - 1)
         if inner[0] <= inner[1]:
@@ -108,6 +99,25 @@ def subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
         placed = person_of_place(tokens, phrase[0], phrase[1])  # 'Rep. Jane Roe of Maryland, the …,'
         return phrase[0], placed[2] if placed else analyse_np(tokens, phrase[0], phrase[1]), apposition
     return None
+
+
+def _segment_start(tokens: list[Token], right: int, quoted: list[bool] | None) -> int | None:
+    """The comma that opens the segment closed by the comma at `right`, or None when the segment
+    cannot be a parenthetical: too long, crossing a clause boundary or the end of a quotation, or
+    holding a reporting verb outside a relative clause (then it is a clause of its own)."""
+    c = right - 1
+    reports = False
+    while c >= 0 and (tokens[c].text != "," or (quoted is not None and quoted[c])):
+        if right - c > _MAX_PARENTHETICAL:
+            return None
+        quote_end = tokens[c].text in ("”", '"') and c + 1 < len(tokens) and tokens[c + 1].text == ","
+        if tokens[c].text in (";", ":") or quote_end:
+            return None
+        reports = reports or tokens[c].lower in ("said", "says")
+        c -= 1
+    if c < 1 or (reports and tokens[c + 1].lower not in _RELATIVES):
+        return None
+    return c
 
 
 def valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_preposition: bool = False,
