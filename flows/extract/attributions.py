@@ -75,14 +75,14 @@ def find_attributions(passage: Passage, index: int, registry: Registry) -> list[
         if not token.is_word or quoted[i] or token.lower not in starts:
             i += 1  # (a word that starts no cue: `cue_at` would find none)
             continue
-        # relay: 'X quoted him as saying', 'X was quoted by Interfax as saying'
+        # a relay: the speaker is the one quoted, never the one quoting
         if token.lower == "quoted":
             relayed = relay(tokens, i, registry)
             if relayed is not None:
                 found.append(Found(relayed[0], relayed[1], token.start, True, True))
                 i = relayed[2] + 1
                 continue
-        # 'X was incensed that …' (an attitude adjective), 'X's claim that …' (a reporting noun)
+        # attitude adjectives and reporting nouns find their speaker in their own way
         g = gazetteer()
         special = _attitude if token.lower in g.attitudes else _noun_cue if token.lower in g.nouns else None
         item = special(tokens, i, registry, quoted) if special is not None else None
@@ -139,7 +139,7 @@ def _noun_cue(tokens: list[Token], i: int, registry: Registry, quoted: list[bool
         return None
     follows = after.lower == "that" or after.text == ":" or (i + 1 < len(quoted) and quoted[i + 1])
     if complement in ("to", "for") and after.lower == "to" and i + 2 < len(tokens):
-        verb = tokens[i + 2]  # 'his promise to cut taxes', not 'Putin's threat to Europe'
+        verb = tokens[i + 2]  # a verb after 'to' is content; a noun is an object
         follows = follows or (verb.is_word and not verb.capitalised and verb.lower not in _NOT_BEFORE_VERB
                               and verb.lower not in gazetteer().function_words)
     if complement == "for":
@@ -149,7 +149,7 @@ def _noun_cue(tokens: list[Token], i: int, registry: Registry, quoted: list[bool
     p = i - 1
     while p >= 0 and i - p <= _NOUN_ADJECTIVES and tokens[p].is_word and not tokens[p].capitalised \
             and tokens[p].lower not in _POSSESSIVE_PRONOUNS and not tokens[p].lower.endswith(POSSESSIVE):
-        p -= 1  # 'repeated', 'earlier', 'own'
+        p -= 1  # adjectives between the possessor and the noun
     if p < 0 or not tokens[p].is_word:
         return None
     owner = tokens[p]
@@ -274,7 +274,7 @@ def relay(tokens: list[Token], i: int, registry: Registry) -> tuple[Entity, Cue,
         while j < n and tokens[j].lower not in ("as",) and tokens[j].text != ".":
             j += 1
         if j + 1 < n and _RELAY.match(tokens[j + 1].lower):
-            subject = subject_left(tokens, i)  # skips 'was', appositions and parentheses
+            subject = subject_left(tokens, i)  # (past the auxiliary, appositions and parentheses)
             if subject is not None:
                 _, np, apposition = subject
                 entity = registry.resolve(np, np.start)

@@ -64,7 +64,7 @@ _CATENATIVES = word_class("catenative")
 _GO_ON = word_class("go_on")
 
 
-ADVERB_LY = re.compile(r"^[a-z]{3,}ly$")  # 'swiftly dismissed', 'quietly conceded'
+ADVERB_LY = re.compile(r"^[a-z]{3,}ly$")  # a manner adverb between a subject and its verb
 
 
 CLOSING = frozenset({"”", '"', "’", "'", "»", "“"})
@@ -109,8 +109,8 @@ def skip_left(tokens: list[Token], k: int) -> int:
         if tokens[k].capitalised and word in _SKIPPABLE and k > 0:
             break  # 'Julia May said': a name, not a modal
         adverb = ADVERB_LY.match(word) is not None and not tokens[k].capitalised and word not in _LY_NOUNS
-        negated = word.replace("’", "'").endswith("n't") or word == "neither"  # 'isn’t saying', 'neither confirmed'
-        floating = word in ("both", "all", "each") and k > 0 and tokens[k - 1].is_word  # 'Boeing and Airbus both said'
+        negated = word.replace("’", "'").endswith("n't") or word == "neither"  # a negated auxiliary
+        floating = word in ("both", "all", "each") and k > 0 and tokens[k - 1].is_word  # a floating quantifier after a subject
         if word in _SKIPPABLE or floating or word in _WEEKDAYS or adverb or negated \
                 or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1
@@ -138,7 +138,7 @@ def is_negated(tokens: list[Token], i: int) -> bool:
             k -= 1
             continue
         break
-    if k >= 0:  # 'Neither Roe nor Doe commented': the subject's own negation
+    if k >= 0:  # the subject itself may carry the negation
         span = np_left(tokens, k)
         if span is not None and span[0] >= 1 and tokens[span[0] - 1].lower in ("nor", "neither"):
             return True

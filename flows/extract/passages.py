@@ -165,9 +165,9 @@ def introduce(passage: Passage, registry: Registry) -> None:
             np = analyse_np(tokens, first, last)
             placed = person_of_place(tokens, first, last) if np.kind == "person" else None
             if placed is not None:
-                np = placed[2]  # 'Rep. Jane Roe of Maryland'
+                np = placed[2]  # a person 'of' a place: the place is an affiliation
             if np.kind == "unknown" and last > first and tokens[last].lower.endswith(POSSESSIVE):
-                np = possessor_np(tokens, first, last) or np  # 'nominee Jane Roe’s tax returns'
+                np = possessor_np(tokens, first, last) or np  # a role before a possessive confirms a person
             entity = registry.register(np) if np.kind in ("person", "organisation", "country") else None
             if entity is not None and entity.kind == "person":
                 _apposition(tokens, first, last, entity, registry)
@@ -231,7 +231,7 @@ def opening_subject(passage: Passage, index: int, registry: Registry) -> None:
     begin = 0
     comma = next((k for k in range(min(len(tokens) - 1, 12)) if tokens[k].text == ","), None)
     if comma is not None and tokens[0].lower in _PREPOSITIONS | {"on", "at"}:
-        begin = comma + 1  # 'At the briefing, Vance called …'
+        begin = comma + 1  # past an introductory prepositional phrase
     if begin >= len(tokens) or passage.quoted[index][begin] or not tokens[begin].capitalised:
         return
     span = np_right(tokens, begin)
@@ -258,7 +258,7 @@ def main_subject(tokens: list[Token], quoted: list[bool]) -> NounPhrase | None:
             continue
         after = span[1] + 1
         if span[0] == span[1] and tokens[span[0]].lower.endswith(("ed", "ing")):
-            continue  # 'Frustrated by the delays, Vance revised …': a participle, not the subject
+            continue  # an opening participle is no subject
         if after < len(tokens) and tokens[after].text[:1].islower():
             np = analyse_np(tokens, span[0], span[1])
             if np.kind in ("person", "pronoun", "organisation", "country", "group") or np.head:

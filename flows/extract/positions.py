@@ -68,7 +68,7 @@ def _attribute(passage: Passage, registry: Registry) -> None:
                 continue  # 'ALVAREZ: The council never wanted it.': an action in the answer is content
             passage.attributions.append(Attribution(item.entity, item.cue, index, item.offset, item.negated))
             registry.spoke(item.entity, item.offset)
-        # ', saying …' / ', adding …': the sentence's speaker goes on speaking
+        # a participle clause continues the sentence's speaker
         participles(passage, index, registry)
 
 
@@ -275,7 +275,7 @@ def extract_positions(
     headline = prepare(title, text, None) if title is not None and title.end > title.start else None
     if headline is not None:
         title_case_verbs(headline)
-    # (a Title Case headline introduces nobody: 'Gold Star Mom Corners Obama On …' names no 'Corners Obama')
+    # a Title Case headline introduces nobody: every word is capitalised, so names cannot be told apart
     for passage in ([headline] if headline is not None and not title_case(headline) else []) + passages:
         introduce(passage, registry)
     in_body = [e for e in registry.entities if headline is not None and e.last_offset > headline.block.end]
@@ -291,7 +291,7 @@ def extract_positions(
         if label is not None and known:
             headline.attributions.append(label)
         else:
-            # a sentence-case headline that reports speech: 'Bill Clinton calls Obamacare a crazy system'
+            # a sentence-case headline may report speech like a sentence of the body
             for item in find_attributions(headline, 0, registry) if headline.sentences else []:
                 if item.entity.kind == "person" and item.entity.confirmed and any(item.entity is e for e in in_body):
                     headline.attributions.append(Attribution(item.entity, item.cue, 0, item.offset))

@@ -90,13 +90,13 @@ def subject_left(tokens: list[Token], i: int, quoted: list[bool] | None = None
             return None
         if phrase[0] == phrase[1] == c - 1 and tokens[c - 1].text.isdigit() and c - 2 >= 0 \
                 and tokens[c - 2].text == ",":
-            right = c  # 'Maria Lopez, 34, a nurse …, said': an age between commas
+            right = c  # an age between commas is part of the apposition
             continue
         before = tokens[phrase[0] - 1].lower if phrase[0] > 0 else ""
         if before in _PREPOSITIONS and before not in ("as",):
             right = c  # the phrase before is inside a post-modifier ('… of France,'): go further back
             continue
-        placed = person_of_place(tokens, phrase[0], phrase[1])  # 'Rep. Jane Roe of Maryland, the …,'
+        placed = person_of_place(tokens, phrase[0], phrase[1])
         return phrase[0], placed[2] if placed else analyse_np(tokens, phrase[0], phrase[1]), apposition
     return None
 
@@ -130,11 +130,11 @@ def valid_subject(tokens: list[Token], first: int, np: NounPhrase, *, after_prep
     if np.kind == "pronoun":
         return np.head in ("he", "she", "they", "it")
     if np.text.lower() in _NOBODY:
-        return False  # 'Nobody expects …'
+        return False  # a quantifier names no speaker
     if " " not in np.text and np.kind in ("person", "unknown") and not np.confirmed \
             and any(form in _WORKS for form in (np.text.lower(), np.text.lower().removesuffix("s"),
                                                   np.text.lower().removesuffix("ies") + "y")):
-        return False  # 'Reports said …', 'Studies show …': no one named
+        return False  # a bare work noun names no one
     if is_age_epithet(np.text):
         return True
     if np.kind in ("person", "organisation", "country", "group"):
@@ -164,7 +164,7 @@ def trails(tokens: list[Token], first: int, last_cue: int) -> bool:
         return False
     if not rest or rest[0] in (".", ",", "!", "?", ";", ":", "”", '"') or rest[0] in _TRAILING_ADVERBIALS:
         return True
-    # 'he told reporters', 'she told the BBC': a hearer, then nothing reported
+    # a verb of telling with its hearer and no content clause after it
     return tokens[last_cue].lower in _TELL and not any(t in ("that",) for t in rest)
 
 
@@ -237,7 +237,7 @@ def conjuncts_left(tokens: list[Token], first: int, np: NounPhrase) -> list[tupl
         conjuncts.insert(0, (left[0], left[2]))
         if left[0] < 2 or tokens[left[0] - 1].text != ",":
             break
-        end = left[0] - 2  # 'France, Germany and …'
+        end = left[0] - 2  # commas between the names of a list
     return conjuncts
 
 
@@ -295,7 +295,7 @@ def after_quotation(tokens: list[Token], i: int) -> bool:
     ('“…,” said X'; '“…?” asked X'; '…,” said X')."""
     k = i - 1
     while k >= 1 and tokens[k].text in CLOSING and tokens[k - 1].text in CLOSING:
-        k -= 1  # ''…,'' (two apostrophes as a quote mark)
+        k -= 1  # two apostrophes written as one quote mark
     if k < 1:
         return False
     before, prior = tokens[k].text, tokens[k - 1].text
