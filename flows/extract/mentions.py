@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 
 from flows.extract.gazetteer import Gazetteer, gazetteer
 from flows.extract.text import Token
+from flows.lexicon import read_lines, read_table
 
 __all__ = [
     "Entity",
@@ -35,61 +36,32 @@ __all__ = [
 _T = TypeVar("_T")
 Kind = Literal["person", "organisation", "country", "group", "pronoun", "unknown"]
 
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their",
-                          "our", "both", "two", "three", "four", "five", "several", "some", "many", "other",
-                          "another", "one", "most", "few"})
-_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their", "our"})
-_PARTICLES = frozenset({"de", "van", "der", "von", "bin", "al", "da", "dos", "du", "la", "le", "di", "del",
-                        "ibn", "ben", "el", "den", "ter", "zu", "y", "abu", "st.", "ten", "della", "degli", "das",
-                        "vom", "zum", "zur", "af"})
-_CONNECTORS = frozenset({"of", "for", "and", "on", "to", "&"})
-_NAME_SUFFIX = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
+
+def _listed(name: str) -> frozenset[str]:
+    return frozenset(read_lines(name))
+
+
+def _having(name: str, column: str, value: str) -> frozenset[str]:
+    """The words of the table `name` whose `column` (one value, or a `|`-separated list) holds `value`."""
+    return frozenset(row["word"] for row in read_table(name) if value in row[column].split("|"))
+
+
+_DETERMINERS = frozenset(row["word"] for row in read_table("determiners.csv"))
+_DEFINITE = _having("determiners.csv", "class", "definite")
+_INDEFINITE = _having("determiners.csv", "class", "indefinite")
+_POSSESSIVE_PRONOUNS = _having("determiners.csv", "class", "possessive")
+_PARTICLES = _listed("name_particles.txt")
+_CONNECTORS = _having("phrase_connectives.csv", "uses", "joins")
+_NAME_SUFFIX = _listed("name_suffixes.txt")
 _POSSESSIVE = re.compile(r"^(?P<base>.+?)(?:['’]s|s['’])$")
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+_PRONOUNS = _listed("subject_pronouns.txt")
 _RECENT = 40  # speakers a pronoun may go back to
-_WEEKDAY_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
-_CALENDAR = _WEEKDAY_NAMES | frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-})
-_ROLE_MODIFIERS = frozenset({
-    "deputy", "vice", "acting", "interim", "former", "first", "senior", "chief", "top", "lead", "principal",
-    "assistant", "associate", "under", "executive", "special", "permanent", "foreign", "defense", "defence",
-    "finance", "interior", "economy", "economic", "trade", "energy", "health", "justice", "prime", "general",
-    "presidential", "national", "security", "policy", "press", "state", "public", "affairs", "secretary",
-    "high", "new", "outgoing", "incoming", "longtime", "veteran", "military", "armed", "forces", "foreign-policy",
-    "climate", "environment", "education", "agriculture", "labor", "labour", "transport", "culture",
-    "communications", "digital", "development", "european", "international", "regional", "federal", "chief's",
-    "parliamentary", "party", "opposition", "ruling", "minority", "majority", "house", "senate", "democratic",
-    "republican", "conservative", "liberal", "socialist", "green", "independent", "retired", "co",
-    "nonpartisan", "bipartisan", "progressive", "libertarian", "centrist", "left-leaning", "right-leaning",
-    "shadow", "crown",
-})
-_GROUP_HEADS = frozenset({
-    "officials", "diplomats", "analysts", "experts", "critics", "lawmakers", "legislators", "protesters",
-    "sources", "observers", "aides", "advisers", "advisors", "leaders", "ministers", "negotiators", "mediators",
-    "spokesmen", "residents", "activists", "economists", "investors", "scientists", "researchers", "voters",
-    "supporters", "opponents", "republicans", "democrats", "conservatives", "liberals", "members", "authorities",
-    "police", "prosecutors", "investigators", "organizers", "organisers", "campaigners", "greens", "allies",
-    "family", "families", "relatives", "lawyers", "attorneys", "parents", "students", "workers", "farmers",
-    "doctors", "witnesses", "employees", "staff", "senators", "representatives", "governors", "mayors",
-    "people",
-})
-_COMPANY_HEADS = frozenset({"company", "firm", "carmaker", "automaker", "bank", "airline", "retailer", "insurer",
-                            "lender", "manufacturer", "chipmaker", "startup", "conglomerate", "utility", "operator",
-                            "carrier", "maker", "producer", "miner", "supplier", "broadcaster", "publisher", "chain",
-                            "giant", "developer", "brand", "business", "exporter", "importer"})
-_INSTITUTION_HEADS = frozenset({
-    "ministry", "department", "government", "administration", "campaign", "committee", "council", "court",
-    "agency", "office", "commission", "union", "party", "bank", "company", "group", "organization",
-    "organisation", "alliance", "bloc", "parliament", "assembly", "senate", "congress", "house", "cabinet",
-    "presidency", "embassy", "mission", "delegation", "army", "military", "police", "navy", "secretariat",
-    "federation", "association", "foundation", "institute", "network", "newspaper", "paper", "website",
-    "magazine", "board", "panel", "authority", "regulator", "service", "kremlin", "pentagon", "club", "team",
-    "coalition", "movement", "watchdog", "firm", "corporation", "center", "centre", "fund", "chamber",
-    "statement", "report", "study", "poll", "survey", "ad", "letter", "memo", "readout", "filing", "lawsuit",
-    "complaint", "indictment", "ruling", "document", "analysis", "review", "research",
-}) | _COMPANY_HEADS
+_WEEKDAY_NAMES = _having("calendar.csv", "kind", "weekday")
+_CALENDAR = frozenset(row["word"] for row in read_table("calendar.csv"))
+_ROLE_MODIFIERS = _listed("role_modifiers.txt")
+_GROUP_HEADS = _listed("group_heads.txt")
+_COMPANY_HEADS = _having("institution_words.csv", "uses", "company")
+_INSTITUTION_HEADS = _having("institution_words.csv", "uses", "head") | _COMPANY_HEADS
 
 
 @dataclass(slots=True)
@@ -335,7 +307,7 @@ def _compound_reach(tokens: list[Token], i: int, start: int, end: int, g: Gazett
     return None
 
 
-_PREPOSITIONS_NP = frozenset({"of", "in", "for", "to", "with", "from", "by", "on", "at", "about", "as", "than"})
+_PREPOSITIONS_NP = _having("phrase_connectives.csv", "uses", "ends_compound")
 
 
 _INSIDE_KNOWN: dict[tuple[tuple[str, ...], int], bool] = {}
@@ -531,11 +503,8 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
     np = NounPhrase("unknown", start, end, text)
     i = 0
     if lowered[0] in _DETERMINERS:
-        np.definite = lowered[0] in ("the", "this", "that", "these", "those")
-        np.indefinite = lowered[0] in ("a", "an", "some", "several", "many", "two", "three", "four", "five",
-                                       "other", "another", "one", "most", "few")
-        if lowered[0] in _POSSESSIVE_PRONOUNS:
-            np.definite = True
+        np.definite = lowered[0] in _DEFINITE or lowered[0] in _POSSESSIVE_PRONOUNS
+        np.indefinite = lowered[0] in _INDEFINITE
         i = 1
     # Whole phrase (after the determiner) a known organisation or country?
     rest = words[i:]
@@ -673,20 +642,9 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
 
 
 _INSTITUTION_KINDS: dict[str, tuple[str, ...]] = {
-    "alliance": ("international",), "bloc": ("international",), "union": ("international",),
-    "organisation": ("international", "ngo"), "organization": ("international", "ngo"),
-    "ministry": ("ministry",), "department": ("ministry",), "government": ("government",),
-    "administration": ("government",), "kremlin": ("government",), "party": ("party",),
-    "court": ("court",), "army": ("military",), "military": ("military",), "agency": ("agency_news", "ministry"),
-    "group": ("armed_group", "ngo"), "movement": ("armed_group", "party"), "parliament": ("legislature",),
-    "commission": ("international", "ministry"), "council": ("international", "legislature"),
+    row["word"]: tuple(row["kinds"].split("|")) for row in read_table("institution_words.csv") if row["kinds"]
 }
-_INSTITUTION_WORDS = _INSTITUTION_HEADS | frozenset({
-    "chamber", "institute", "university", "college", "school", "foundation", "times", "post", "journal",
-    "news", "front", "league", "strategies", "partners", "associates", "council", "commission", "conference",
-    "forum", "tribune", "herald", "gazette", "radio", "television", "tv", "press", "treasury", "ministry",
-    "services", "enforcement", "industries", "affairs", "resources", "studies", "sciences", "airlines", "systems",
-})
+_INSTITUTION_WORDS = _INSTITUTION_HEADS | _having("institution_words.csv", "uses", "name")
 
 
 def _institution_name(words: list[str]) -> bool:
@@ -707,10 +665,10 @@ def _institution_name(words: list[str]) -> bool:
     return any(w.lower().strip(".") in _INSTITUTION_WORDS for w in words)
 
 
-_POST = frozenset({"to", "for", "of", "at", "in", "from", "with"})
-# participles and adjectives that describe a source by what it knows: 'people familiar with …'
-_SOURCE_MODIFIERS = frozenset({"familiar", "briefed", "close", "involved", "knowledgeable", "aware"})
-_SOURCE_HEADS = frozenset({"source", "person", "official", "insider", "diplomat", "aide"})  # and _GROUP_HEADS
+_POST = _having("phrase_connectives.csv", "uses", "post_modifier")
+# words that describe an unnamed source by what it knows, and the nouns they follow (besides _GROUP_HEADS)
+_SOURCE_MODIFIERS = _having("source_words.csv", "class", "modifier")
+_SOURCE_HEADS = _having("source_words.csv", "class", "head")
 _MAX_POST_WORDS = 5  # words of a group's post-modifier kept in its name ('Officials in Kyiv')
 
 
@@ -848,18 +806,16 @@ _AGED = re.compile(r"^[Tt]he \d{1,3}-year-old$")
 def is_age_epithet(text: str) -> bool:
     """'the 62-year-old': a person the article named, referred to by age."""
     return _AGED.match(text) is not None
-_NAME_CONNECTORS = frozenset({"for", "of", "on", "to", "against"})
-_ANY_ORGANISATION_HEADS = frozenset({"organisation", "organization", "charity", "nonprofit", "club"})
-_OWNED_HEADS = frozenset({"campaign", "office", "administration", "team", "government", "camp", "foundation"})
-_AGENCY_HEADS = frozenset({"agency", "regulator", "watchdog", "authority", "administration", "bureau", "commission"})
-_AGENCY_WORDS = frozenset({"administration", "agency", "commission", "bureau", "service", "office", "authority",
-                           "department", "board", "inspectorate", "ministry", "regulator"})
+_NAME_CONNECTORS = _having("phrase_connectives.csv", "uses", "in_name")
+_ANY_ORGANISATION_HEADS = _having("institution_words.csv", "uses", "any_organisation")
+_OWNED_HEADS = _having("institution_words.csv", "uses", "owned")
+_AGENCY_HEADS = _having("institution_words.csv", "uses", "agency_head")
+_AGENCY_WORDS = _having("institution_words.csv", "uses", "agency_word")
 _SCAN = 100  # persons (the latest named) a fallback looks through: linear in the article
 _NEAR = 3_000  # characters: how far back a generic head ('the company') looks for its organisation
-_LEGAL_FORMS = frozenset({"co", "corp", "inc", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "spa", "bv", "lp"})
-_SEATS = frozenset({"embassy", "consulate", "office", "bureau", "mission", "headquarters", "branch", "delegation"})
-
-_NAME_SMALL = frozenset({"a", "an", "the", "and", "of", "for", "on", "to"})
+_LEGAL_FORMS = _listed("legal_forms.txt")
+_SEATS = _having("institution_words.csv", "uses", "seat")
+_NAME_SMALL = _having("phrase_connectives.csv", "uses", "small_in_name")
 
 
 def _titled_name_left(tokens: list[Token], span: tuple[int, int]) -> tuple[int, int, NounPhrase] | None:
