@@ -143,20 +143,7 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
             i -= 2  # 'Under Secretary of the Treasury'
             continue
         if lower in CONNECTORS:
-            # 'Secretary of State', 'Organization for Security': between capitalised words;
-            # 'secretary of state', 'chief of staff': between role words.
-            if i - 1 >= 0 and (
-                (
-                    lower in ("of", "for", "and", "on", "&")
-                    and tokens[i - 1].capitalised
-                    and tokens[i + 1].capitalised
-                    and tokens[i - 1].lower not in GROUP_HEADS  # ('Residents of Khan Younis')
-                    and (lower != "and" or joins_one_name(tokens, i, end))
-                )
-                or (lower == "of" and is_role_word(tokens[i - 1].text, g) and is_role_word(tokens[i + 1].text, g))
-                or (lower == "of" and any(" ".join(t.lower for t in tokens[i - 1 : i + w + 1]) in g.roles
-                                          for w in (1, 2)))
-            ):
+            if _connector_inside(tokens, i, end, g):
                 i -= 1
                 continue
             break
@@ -172,11 +159,37 @@ def np_left(tokens: list[Token], end: int) -> tuple[int, int] | None:
         if lower in DETERMINERS:
             break
         i -= 1
-    # Never start on a sentence-initial function word ('But', 'Meanwhile').
+    start = _past_function_words(tokens, start, end, g)
+    return (start, end) if start <= end else None
+
+
+def _past_function_words(tokens: list[Token], start: int, end: int, g: Gazetteer) -> int:
+    """The first index from `start` that is no function word: a phrase never starts on the
+    conjunction or adverb that opens its sentence."""
     while start <= end and tokens[start].lower in g.function_words \
             and tokens[start].lower not in DETERMINERS and not is_role_word(tokens[start].text, g):
         start += 1
-    return (start, end) if start <= end else None
+    return start
+
+
+def _connector_inside(tokens: list[Token], i: int, end: int, g: Gazetteer) -> bool:
+    """Whether the connective at tokens[i], read leftwards, joins one name or role: between
+    capitalised words (unless the word before heads a group), or between role words."""
+    lower = tokens[i].lower
+    if i - 1 < 0:
+        return False
+    return (
+        (
+            lower in ("of", "for", "and", "on", "&")
+            and tokens[i - 1].capitalised
+            and tokens[i + 1].capitalised
+            and tokens[i - 1].lower not in GROUP_HEADS
+            and (lower != "and" or joins_one_name(tokens, i, end))
+        )
+        or (lower == "of" and is_role_word(tokens[i - 1].text, g) and is_role_word(tokens[i + 1].text, g))
+        or (lower == "of" and any(" ".join(t.lower for t in tokens[i - 1 : i + w + 1]) in g.roles
+                                  for w in (1, 2)))
+    )
 
 
 def _compound_reach(tokens: list[Token], i: int, start: int, end: int, g: Gazetteer) -> int | None:
