@@ -134,3 +134,51 @@ def test_every_data_file_is_documented() -> None:
     sources = (resources.files("flows.data") / "SOURCES.md").read_text(encoding="utf-8")
     for name in data_files():
         assert name in sources, f"{name} is not described in flows/data/SOURCES.md"
+
+
+#: The word classes of the noun-phrase reader (flows/extract/words.py): file -> the values its
+#: class or list column may hold (None for a plain list).
+WORD_CLASSES: dict[str, tuple[str, set[str]] | None] = {
+    "calendar.csv": ("kind", {"weekday", "month"}),
+    "determiners.csv": ("class", {"definite", "possessive", "indefinite", "neither"}),
+    "group_heads.txt": None,
+    "institution_words.csv": ("uses", {"head", "company", "name", "agency_head", "agency_word", "owned",
+                                       "any_organisation", "seat"}),
+    "legal_forms.txt": None,
+    "name_particles.txt": None,
+    "name_suffixes.txt": None,
+    "phrase_connectives.csv": ("uses", {"joins", "ends_compound", "post_modifier", "in_name", "small_in_name"}),
+    "role_modifiers.txt": None,
+    "source_words.csv": ("class", {"head", "modifier"}),
+    "subject_pronouns.txt": None,
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORD_CLASSES))
+def test_word_classes_are_sorted_lower_case_and_known(name: str) -> None:
+    column = WORD_CLASSES[name]
+    if column is None:
+        words = list(read_lines(name))
+    else:
+        rows = read_table(name)
+        words = [row["word"] for row in rows]
+        key, values = column
+        for row in rows:
+            assert row[key] and set(row[key].split("|")) <= values, row
+    assert words and words == sorted(words) and len(words) == len(set(words)), f"{name}: sorted, unique"
+    assert all(w == w.lower() and w.strip() == w and " " not in w for w in words), name
+
+
+def test_institution_kinds_are_organisation_kinds() -> None:
+    kinds = {row["kind"] for row in read_table("organisations.csv")}
+    for row in read_table("institution_words.csv"):
+        assert not row["kinds"] or set(row["kinds"].split("|")) <= kinds, row
+
+
+def test_word_classes_agree_with_the_gazetteer() -> None:
+    g = gazetteer()
+    pronouns = read_lines("subject_pronouns.txt")
+    assert all(p in g.pronouns or p.upper() in g.pronouns for p in pronouns)
+    # a particle is never a role word, and a group head never modifies a role
+    assert not set(read_lines("name_particles.txt")) & set(g.roles)
+    assert not set(read_lines("group_heads.txt")) & set(read_lines("role_modifiers.txt"))
