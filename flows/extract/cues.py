@@ -110,7 +110,7 @@ def skip_left(tokens: list[Token], k: int) -> int:
             break  # 'Julia May said': a name, not a modal
         adverb = ADVERB_LY.match(word) is not None and not tokens[k].capitalised and word not in _LY_NOUNS
         negated = word.replace("’", "'").endswith("n't") or word == "neither"  # a negated auxiliary
-        floating = word in ("both", "all", "each") and k > 0 and tokens[k - 1].is_word  # a floating quantifier after a subject
+        floating = word in ("both", "all", "each") and k > 0 and tokens[k - 1].is_word  # a floating quantifier
         if word in _SKIPPABLE or floating or word in _WEEKDAYS or adverb or negated \
                 or word == "on" and k + 1 < len(tokens) and tokens[k + 1].lower in _WEEKDAYS:
             k -= 1

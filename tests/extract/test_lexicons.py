@@ -182,3 +182,23 @@ def test_word_classes_agree_with_the_gazetteer() -> None:
     # a particle is never a role word, and a group head never modifies a role
     assert not set(read_lines("name_particles.txt")) & set(g.roles)
     assert not set(read_lines("group_heads.txt")) & set(read_lines("role_modifiers.txt"))
+
+
+def test_attribution_words() -> None:
+    from importlib import resources
+
+    from flows.extract.cues import word_class
+
+    rows = read_table("attribution_words.csv")
+    _unique(rows, "word")
+    assert [r["word"] for r in rows] == sorted(r["word"] for r in rows)
+    sources = (resources.files("flows.data") / "SOURCES.md").read_text(encoding="utf-8")
+    section = sources.split("## attribution_words.csv", 1)[1]
+    for row in rows:
+        assert row["word"] == row["word"].lower() and row["classes"], row
+        for name in row["classes"].split("|"):
+            assert f"`{name}`" in section, f"class {name} is not described in SOURCES.md"
+    assert "said" not in word_class("be") and "was" in word_class("be")
+    assert "study" in word_class("work") and "tweets" in word_class("medium")
+    with pytest.raises(KeyError):
+        word_class("no such class")
