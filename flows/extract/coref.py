@@ -231,23 +231,35 @@ class Registry:
         """The entity a subject noun phrase refers to, or None when it refers to nobody we know."""
         if np.kind == "pronoun":
             return self._pronoun(np, offset)
-        if is_age_epithet(np.text):  # 'the 62-year-old said': the person last named
+        if is_age_epithet(np.text):  # an age standing for a person: the person last named
             return max((e for e in self._persons if e.confirmed and e.first_offset <= offset),
                        key=lambda e: e.last_offset if e.last_offset <= offset else e.first_offset, default=None)
         if np.kind == "person":
-            entity = self.register(np)
-            return entity
-        if np.kind in ("organisation", "country") and np.canonical:
-            words = np.text.split()
-            if len(words) == 1 and words[0][:1].isupper() and not words[0].isupper():
-                person = self._by_name((words[0],))  # 'Jordan said' after 'Police Chief Dana Jordan'
-                if person is not None and person.first_offset <= offset:
-                    person.last_offset = max(person.last_offset, np.end)
-                    return person
             return self.register(np)
-        national = self._by_nationality(np, offset)
-        if national is not None:
-            return national
+        if np.kind in ("organisation", "country") and np.canonical:
+            return self._named_organisation(np, offset)
+        found = self._by_nationality(np, offset) or self._described(np, offset)
+        if found is not None:
+            return found
+        if np.text.split()[0].lower() in ("our", "my", "your"):
+            return None  # the speaker's own institution, said by someone else: not resolvable here
+        self._possessor(np, offset)
+        return self._new_description(np, offset)
+
+    def _named_organisation(self, np: NounPhrase, offset: int) -> Entity | None:
+        """An organisation or country by its name; a single capitalised word that is also the
+        surname of a person named before is that person."""
+        words = np.text.split()
+        if len(words) == 1 and words[0][:1].isupper() and not words[0].isupper():
+            person = self._by_name((words[0],))
+            if person is not None and person.first_offset <= offset:
+                person.last_offset = max(person.last_offset, np.end)
+                return person
+        return self.register(np)
+
+    def _described(self, np: NounPhrase, offset: int) -> Entity | None:
+        """A definite description of someone named before: an institution by its head noun, a
+        name's last word, or a role; a capitalised title after 'The' as a publication."""
         if np.head and np.kind == "organisation" and np.definite:
             entity = self._by_institution(np, offset) or self._by_recent_organisation(np, offset)
             if (np.head or "").lower() in _ANY_ORGANISATION_HEADS:
@@ -260,18 +272,18 @@ class Registry:
                 return entity
             word = np.name_tokens[0]
             g = gazetteer()
+            # a capitalised 'The' before one word that is no group or nationality: a publication's title
             if np.text.split()[0] == "The" and word.isalpha() and (word.lower() + "s") not in g.groups \
-                    and word not in g.demonyms:  # ('The Democrat said' is a person)
-                # 'The Courier reported', 'The Ledger wrote': a title with its capitalised article
+                    and word not in g.demonyms:
                 return self.register(NounPhrase("organisation", np.start, np.end, np.text,
                                                 canonical=" ".join(np.text.split())))
         if np.head and (np.definite or np.kind == "unknown") and not np.indefinite and not np.plural:
-            entity = self._by_role(np, offset) or self._by_unstated_role(np, offset)
-            if entity is not None:
-                return entity
-        if np.text.split()[0].lower() in ("our", "my", "your"):
-            return None  # 'our president' as said by someone else: not resolvable here
-        self._possessor(np, offset)
+            return self._by_role(np, offset) or self._by_unstated_role(np, offset)
+        return None
+
+    def _new_description(self, np: NounPhrase, offset: int) -> Entity | None:
+        """A description that refers to nobody named: a known group, or a new entity labelled by
+        the description itself (without its determiner), made a person when its head is a role."""
         if np.kind == "group" and np.canonical:
             found = self._named.get(("group", np.canonical))
             if found is not None:
@@ -280,24 +292,23 @@ class Registry:
                             first_offset=np.start, last_offset=np.end)
             self._add(entity)
             return entity
-        if np.kind in ("group", "organisation", "unknown") and np.head:
-            words = np.text.split()
-            if words and words[0].lower() in DETERMINERS:
-                words = words[1:]
-            while len(words) > 1 and words[0] in ("new", "latest", "recent"):  # (not "New York")
-                words = words[1:]  # 'a new Washington Post-ABC News poll' is the 'Washington Post-ABC News poll'
-            if not words:
-                return None
-            owned = self._owned(np, words, offset)
-            label = owned[0] if owned else " ".join(words)
-            kind: Kind = "group" if np.plural or np.indefinite else "organisation"
-            if kind == "organisation" and is_role_head((np.head or "").lower(), gazetteer()):
-                kind = "person"  # 'the Ohio governor' nobody named: a person, never 'it'
-            entity = Entity(label, kind, role=None if kind == "organisation" else np.role,
-                            affiliation=owned[1] if owned else np.affiliation, plural=np.plural, first_offset=np.start,
-                            last_offset=np.end)
-            return entity
-        return None
+        if np.kind not in ("group", "organisation", "unknown") or not np.head:
+            return None
+        words = np.text.split()
+        if words and words[0].lower() in DETERMINERS:
+            words = words[1:]
+        while len(words) > 1 and words[0] in ("new", "latest", "recent"):
+            words = words[1:]  # a recency adjective is not part of the name of what it describes
+        if not words:
+            return None
+        owned = self._owned(np, words, offset)
+        label = owned[0] if owned else " ".join(words)
+        kind: Kind = "group" if np.plural or np.indefinite else "organisation"
+        if kind == "organisation" and is_role_head((np.head or "").lower(), gazetteer()):
+            kind = "person"  # an unnamed office holder is a person, never 'it'
+        return Entity(label, kind, role=None if kind == "organisation" else np.role,
+                      affiliation=owned[1] if owned else np.affiliation, plural=np.plural, first_offset=np.start,
+                      last_offset=np.end)
 
     def _owned(self, np: NounPhrase, words: list[str], offset: int) -> tuple[str, str] | None:
         """'Her campaign', 'Clinton's campaign', 'the Clinton campaign', 'his office': a person's
