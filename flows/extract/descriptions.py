@@ -76,37 +76,53 @@ def description_left(tokens: list[Token], end: int) -> tuple[int, int, NounPhras
         if titled is not None:
             return titled
     if span is None:
-        # '… special envoy for the dialogue', 'People familiar with the matter': a post-modifier of
-        # plain words after the role or group (never one that ends in a verb: '… said talks')
-        verb = g.verbs.get(tokens[end].lower) if end >= 0 else None
-        if end < 0 or not tokens[end].text.isalpha() or (verb is not None and verb.lemma != tokens[end].lower
-                                                         and not tokens[end].lower.endswith("s")):
-            return None  # ('said' is a verb; 'plan' may be a noun)
-        for p in range(end - 1, max(end - 5, 0), -1):
-            if tokens[p].lower in _POST:
-                described = _post_modified(tokens, p, end, g)
-                if described is not None:
-                    return described
-            if tokens[p].text in (",", ".", ";", ":"):
-                break
-        return None
+        return _plain_post_modifier(tokens, end, g)
     k = span[0] - 1
     if k >= 1 and tokens[k].lower == "the":
         k -= 1
-    if k >= 1 and tokens[k].lower in ("at", "of", "from", "with") and tokens[k - 1].capitalised \
-            and not is_role_word(tokens[k - 1].text, g):
-        named = np_left(tokens, k - 1)  # 'Dan McLaughlin at the National Review'
-        if named is not None:
-            person = analyse_np(tokens, named[0], named[1])
-            if person.kind == "person" and person.confirmed:
-                if person.affiliation is None:
-                    person.affiliation = postmodifier_affiliation(tokens, k)[0]
-                return named[0], span[1], person
+    person = _person_before_preposition(tokens, k, span[1], g)
+    if person is not None:
+        return person
     if k >= 1 and tokens[k].lower in _POST:
         described = _post_modified(tokens, k, span[1], g)
         if described is not None:
             return described
     return span[0], span[1], analyse_np(tokens, span[0], span[1])
+
+
+def _plain_post_modifier(tokens: list[Token], end: int, g: Gazetteer) -> tuple[int, int, NounPhrase] | None:
+    """A description whose post-modifier ends in plain (lower-case) words after the role or group,
+    read back from `end`; never one that ends in a verb, which starts the predicate."""
+    verb = g.verbs.get(tokens[end].lower) if end >= 0 else None
+    if end < 0 or not tokens[end].text.isalpha() or (verb is not None and verb.lemma != tokens[end].lower
+                                                     and not tokens[end].lower.endswith("s")):
+        return None  # (a bare form or a plural may still be a noun)
+    for p in range(end - 1, max(end - 5, 0), -1):
+        if tokens[p].lower in _POST:
+            described = _post_modified(tokens, p, end, g)
+            if described is not None:
+                return described
+        if tokens[p].text in (",", ".", ";", ":"):
+            break
+    return None
+
+
+def _person_before_preposition(tokens: list[Token], k: int, end: int, g: Gazetteer
+                               ) -> tuple[int, int, NounPhrase] | None:
+    """A named person before 'at', 'of', 'from' or 'with' (token k) and the organisation after it:
+    the person speaks, with the organisation as affiliation."""
+    if not (k >= 1 and tokens[k].lower in ("at", "of", "from", "with") and tokens[k - 1].capitalised
+            and not is_role_word(tokens[k - 1].text, g)):
+        return None
+    named = np_left(tokens, k - 1)
+    if named is None:
+        return None
+    person = analyse_np(tokens, named[0], named[1])
+    if person.kind != "person" or not person.confirmed:
+        return None
+    if person.affiliation is None:
+        person.affiliation = postmodifier_affiliation(tokens, k)[0]
+    return named[0], end, person
 
 
 def _post_modified(tokens: list[Token], k: int, end: int, g: Gazetteer) -> tuple[int, int, NounPhrase] | None:
