@@ -442,6 +442,38 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
 _LEGAL_FORMS = words_listed("legal_forms.txt")
 
 
+def _organisation_at(modifiers: list[str], k: int, role: list[str], g: Gazetteer) -> tuple[str, int] | None:
+    """The longest known organisation or country among the pre-modifiers starting at k, as (its
+    affiliation, the number of words it takes)."""
+    # a run of several words can name one only if its first word starts a name of several words
+    widest = min(6, len(modifiers) - k) if modifiers[k].lower() in first_words() else 1
+    # one word that continues a plain name is part of that name, not a place or body of its own
+    inside_name = k > 0 and bool(role) and role[-1] == modifiers[k - 1] and is_plain_name_word(role[-1], g)
+    for width in range(widest, 0, -1):
+        run = modifiers[k : k + width]
+        if width == 1 and (inside_name or (is_role_word(run[0], g) and run[0] not in g.organisations)):
+            continue
+        found = affiliation_of(run, g)
+        if found is not None:
+            return found, width
+    return None
+
+
+def _leading_name(role: list[str], g: Gazetteer) -> list[str]:
+    """Leading capitalised words before the first role word, not role words themselves: they name
+    an organisation, an affiliation rather than part of the role; but never the first word of a
+    role of several words."""
+    lead = []
+    for word in role:
+        if word[:1].isupper() and not is_role_word(word, g) and word.lower() not in g.function_words:
+            lead.append(word)
+        else:
+            break
+    at = next((j for j in range(len(lead)) if any(" ".join(role[j : j + w]).lower() in g.roles for w in (2, 3))),
+              len(lead))
+    return lead[:at]
+
+
 def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tuple[str | None, list[str]]:
     """Split pre-modifiers into an affiliation (demonym, possessive, country, organisation) and role words."""
     affiliation: str | None = None
@@ -465,40 +497,15 @@ def _split_modifiers(modifiers: list[str], g: Gazetteer, np: NounPhrase) -> tupl
             affiliation = g.demonyms.get(base)
             k += 1
             continue
-        # Longest known organisation or country starting here ('State Department', 'Foreign Ministry').
-        matched = False
-        # (a run of several words can name one only if its first word starts a name of several words)
-        widest = min(6, len(modifiers) - k) if modifiers[k].lower() in first_words() else 1
-        inside_name = k > 0 and bool(role) and role[-1] == modifiers[k - 1] and is_plain_name_word(role[-1], g)
-        for width in range(widest, 0, -1):
-            run = modifiers[k : k + width]
-            if width == 1 and is_role_word(run[0], g) and run[0] not in g.organisations:
-                continue
-            if width == 1 and inside_name:
-                continue  # 'Morgan Stanley analyst': not Stanley, the Falklands' capital
-            found = affiliation_of(run, g)
-            if found is not None:
-                if affiliation is None:
-                    affiliation = found
-                k += width
-                matched = True
-                break
-        if matched:
+        matched = _organisation_at(modifiers, k, role, g)
+        if matched is not None:
+            if affiliation is None:
+                affiliation = matched[0]
+            k += matched[1]
             continue
         role.append(word)
         k += 1
-    # Leading capitalised words before the first role word, not themselves role words, name an
-    # organisation ('Wells Fargo CEO'): an affiliation, not part of the role.
-    lead = []
-    for word in role:
-        if word[:1].isupper() and not is_role_word(word, g) and word.lower() not in g.function_words:
-            lead.append(word)
-        else:
-            break
-    # ... but never the first word of a role of several words ('District Attorney Alvin Bragg')
-    at = next((j for j in range(len(lead)) if any(" ".join(role[j : j + w]).lower() in g.roles for w in (2, 3))),
-              len(lead))
-    lead = lead[:at]
+    lead = _leading_name(role, g)
     if lead and len(lead) < len(role):
         if affiliation is None:
             affiliation = " ".join(lead)
