@@ -304,139 +304,152 @@ def _analyse_np(tokens: list[Token], first: int, last: int) -> NounPhrase:
         np.definite = lowered[0] in DEFINITE or lowered[0] in POSSESSIVE_PRONOUNS
         np.indefinite = lowered[0] in INDEFINITE
         i = 1
-    # Whole phrase (after the determiner) a known organisation or country?
     rest = words[i:]
-    group = " ".join(rest)
-    if group.lower() in g.groups or (len(rest) == 1 and group.endswith("s") and group in g.demonyms):
-        # 'Republicans', 'the Tories', 'Americans': members speaking as a group
-        np.kind, np.plural, np.head = "group", True, group.lower()
-        np.canonical = group
-        np.affiliation = g.groups.get(group.lower()) or g.demonyms.get(group)
+    if _whole_phrase(np, rest, g):
         return np
-    if len(rest) == 1 and rest[0].lower() in GROUP_HEADS:
-        # 'Analysts said', 'Critics argue': a group opening its sentence, never a name
-        np.kind, np.plural, np.head = "group", True, rest[0].lower()
-        return np
-    whole = place_or_org(rest, g)
-    if whole is not None and whole[0] != "capital":
-        np.kind = "organisation" if whole[0] == "organisation" else "country"
-        np.canonical = whole[1]
-        np.plural = rest[-1].lower() in GROUP_HEADS
-        return np
-    if whole is not None and len(rest) == 1:
-        np.kind, np.canonical = "organisation", rest[0]
-        np.affiliation = g.capitals.get(rest[0])
-        return np
-    # 'Samsung Electronics Co', 'Microsoft Corp.': a company, named without its legal form
-    if len(rest) >= 2 and rest[-1].lower().rstrip(".") in _LEGAL_FORMS and all(w[:1].isupper() or w == "&"
-                                                                                 for w in rest[:-1]):
-        named = rest[:-1]
-        while len(named) > 1 and named[-1] in ("&", ","):
-            named = named[:-1]
-        np.kind, np.canonical = "organisation", " ".join(named)
-        return np
-    # 'Johnson & Johnson', 'Bailey & Glasser': a firm named with an ampersand
-    if len(rest) >= 3 and "&" in rest[1:-1] and all(w[:1].isupper() or w == "&" for w in rest):
-        np.kind, np.canonical = "organisation", " ".join(rest)
-        return np
-    # Trailing name: capitalised words that are neither role words nor places.
-    j = len(words)
-    name: list[str] = []
-    while j > i:
-        word = words[j - 1]
-        base, possessive = strip_possessive(word)
-        lower = base.lower()
-        particle_name = is_particle_name(word)
-        after_given = j - 2 >= i and words[j - 2].lower() in g.given_names
-        # 'Stephen King', 'John Major', 'Peter Singer': a role word as the surname after a given name
-        title_surname = after_given and word[:1].isupper() and all(n.lower() in NAME_SUFFIXES for n in name)
-        is_name_word = (
-            (word[:1].isupper() or (lower in PARTICLES and name) or particle_name)
-            and not possessive
-            and (not is_role_word(lower, g) or title_surname)
-            and base not in g.demonyms
-            and (lower not in g.function_words or (lower in PRONOUNS and name and j - 1 > i
-                                                   and words[j - 2][:1].isupper()))
-            and (base not in g.countries or (after_given and not name))  # 'Chuck Jordan', 'Ann Chad'
-        )
-        if lower in NAME_SUFFIXES and not name:
-            is_name_word = True
-        if lower in CALENDAR and (lower in WEEKDAYS or near_number(words, j - 1)) and not after_given:
-            is_name_word = False
-        if not is_name_word:
-            break
-        name.insert(0, word)
-        j -= 1
-    # A month on its own ('In June, the senator …') is a date, not a person's name.
-    if len(name) == 1 and name[0].lower().rstrip(".") in CALENDAR:
-        name = []
-        j = len(words)
-    # A trailing capitalised run that is a known org or country is not a person's name.
-    if name and place_or_org(name, g) is not None:
-        name = []
-        j = len(words)
-    # '… of the Treasury Mark Kessler': the name starts at its given name.
-    given_at = next((k for k, w in enumerate(name) if w.lower() in g.given_names), -1)
-    if given_at > 0 and len(name) - given_at >= 2 and any(
-            w.lower().strip(".") in INSTITUTION_WORDS or place_or_org([w], g) is not None
-            or is_role_word(w, g) or w in g.demonyms or w.lower() + "s" in g.groups
-            for w in name[:given_at]):  # ('Democrat Hillary Clinton'; not 'José Luis Rodríguez Zapatero')
-        j += given_at
-        name = name[given_at:]
-    # 'The U.S. Chamber of Commerce', 'Northgate Strategies': a capitalised name of an institution.
-    lead = 0  # 'the nonpartisan Tax Policy Center': lower-case modifiers before the name
+    name, j, given_at = _trailing_name(words, i, g)
+    lead = 0  # lower-case modifiers before the capitalised name of an institution
     while lead < len(rest) - 2 and rest[lead] in ROLE_MODIFIERS:
         lead += 1
     if given_at < 0 and is_institution_name(rest[lead:]):
         np.kind = "organisation"
         np.canonical = " ".join(rest[lead:]).strip()
         return np
-    modifiers = words[i:j]
-    affiliation, role_words = _split_modifiers(modifiers, g, np)
+    affiliation, role_words = _split_modifiers(words[i:j], g, np)
     np.affiliation = affiliation
     if name:
-        np.kind = "person"
-        np.name_tokens = tuple(n for n in name if n.lower() not in NAME_SUFFIXES)
-        honorific = next((w for w in role_words if w.lower() in g.honorifics or w.lower() + "." in g.honorifics), None)
-        if honorific is not None:
-            key = honorific.lower()
-            expansion, gender = g.honorifics.get(key) or g.honorifics.get(key + ".", ("", ""))
-            np.gender = np.titled_gender = gender
-            role_words = [w for w in role_words if w != honorific]
-            if expansion and not role_words and expansion.lower() in g.roles:
-                role_words = [expansion]
-                np.weak_role = True  # 'Dr.', 'Sen.': an apposition may say more
-        np.role = " ".join(role_words) or None
-        np.weak_role = np.weak_role or bool(role_words) and all(is_rank(w, g) for w in role_words)
-        given = g.given_names.get(np.name_tokens[0].lower(), "") if np.name_tokens else ""
-        # a name alone ('Jordan', 'Kelly') may be a surname: its gender is not the given name's
-        # ('u': a given name of either gender, 'Dana', 'Andrea')
-        np.gender = np.gender or (given if len(np.name_tokens) > 1 and given in ("m", "f") else "")
-        np.confirmed = bool(given or honorific or np.role)
-        if lowered[0] in ("the", "a", "an") and len(np.name_tokens) == 1 and not np.confirmed:
-            if np.name_tokens[0].isupper() and len(np.name_tokens[0]) > 1:
-                np.kind, np.canonical = "organisation", np.name_tokens[0]  # 'the NYPD', 'the FNSEA'
-            else:
-                np.kind = "unknown"  # 'the Tulsa protest', 'the other Baltic': an adjective, not a person
-        return np
-    # A description: '(the) (Russian) (deputy) minister', 'a senior State Department official'.
-    if role_words:
-        head = role_words[-1].lower()
-        joined = " ".join(role_words).lower()
-        if " of " in joined and joined in g.roles:  # 'secretary of state', 'chief of staff': the head comes first
-            head = joined.split(" of ")[0].split()[-1]
-        np.head = head
-        np.role = " ".join(role_words)
-        if head in GROUP_HEADS or (head.endswith("s") and head[:-1] in g.roles):
-            np.kind, np.plural = "group", True
-        elif is_role_head(head, g) or ends_with_role(role_words, g):
-            np.kind = "group" if np.indefinite else "unknown"
-        elif head in INSTITUTION_HEADS:
-            np.kind = "organisation"
-        else:
-            np.kind, np.head, np.role = "unknown", None, None  # 'the high', 'the state': no one
-        return np
+        _person(np, name, role_words, lowered[0], g)
+    elif role_words:
+        _description(np, role_words, g)
     return np
+
+
+def _whole_phrase(np: NounPhrase, rest: list[str], g: Gazetteer) -> bool:
+    """Fill `np` when the whole phrase after its determiner names a group, an organisation, a
+    country, a capital (its government) or a company; False when it names none of these."""
+    group = " ".join(rest)
+    if group.lower() in g.groups or (len(rest) == 1 and group.endswith("s") and group in g.demonyms):
+        np.kind, np.plural, np.head = "group", True, group.lower()  # members speaking as a group
+        np.canonical = group
+        np.affiliation = g.groups.get(group.lower()) or g.demonyms.get(group)
+        return True
+    if len(rest) == 1 and rest[0].lower() in GROUP_HEADS:
+        np.kind, np.plural, np.head = "group", True, rest[0].lower()  # a bare plural group noun, never a name
+        return True
+    whole = place_or_org(rest, g)
+    if whole is not None and whole[0] != "capital":
+        np.kind = "organisation" if whole[0] == "organisation" else "country"
+        np.canonical = whole[1]
+        np.plural = rest[-1].lower() in GROUP_HEADS
+        return True
+    if whole is not None and len(rest) == 1:
+        np.kind, np.canonical = "organisation", rest[0]
+        np.affiliation = g.capitals.get(rest[0])
+        return True
+    if len(rest) >= 2 and rest[-1].lower().rstrip(".") in _LEGAL_FORMS and all(w[:1].isupper() or w == "&"
+                                                                                 for w in rest[:-1]):
+        named = rest[:-1]  # a company is named without its legal form
+        while len(named) > 1 and named[-1] in ("&", ","):
+            named = named[:-1]
+        np.kind, np.canonical = "organisation", " ".join(named)
+        return True
+    if len(rest) >= 3 and "&" in rest[1:-1] and all(w[:1].isupper() or w == "&" for w in rest):
+        np.kind, np.canonical = "organisation", " ".join(rest)  # a firm named with an ampersand
+        return True
+    return False
+
+
+def _is_name_word(words: list[str], j: int, i: int, name: list[str], g: Gazetteer) -> bool:
+    """Whether words[j - 1] continues, leftwards, the trailing name `name` (words from i on)."""
+    word = words[j - 1]
+    base, possessive = strip_possessive(word)
+    lower = base.lower()
+    after_given = j - 2 >= i and words[j - 2].lower() in g.given_names
+    if lower in CALENDAR and (lower in WEEKDAYS or near_number(words, j - 1)) and not after_given:
+        return False  # a date
+    if lower in NAME_SUFFIXES and not name:
+        return True
+    # a role word can be a surname right after a given name
+    title_surname = after_given and word[:1].isupper() and all(n.lower() in NAME_SUFFIXES for n in name)
+    return (
+        (word[:1].isupper() or (lower in PARTICLES and bool(name)) or is_particle_name(word))
+        and not possessive
+        and (not is_role_word(lower, g) or title_surname)
+        and base not in g.demonyms
+        and (lower not in g.function_words or (lower in PRONOUNS and bool(name) and j - 1 > i
+                                               and words[j - 2][:1].isupper()))
+        and (base not in g.countries or (after_given and not name))  # a country's name as a surname
+    )
+
+
+def _trailing_name(words: list[str], i: int, g: Gazetteer) -> tuple[list[str], int, int]:
+    """The person's name that ends the phrase (capitalised words that are neither role words nor
+    places), where it starts, and the index of its given name in it (-1 when it has none)."""
+    j = len(words)
+    name: list[str] = []
+    while j > i and _is_name_word(words, j, i, name, g):
+        name.insert(0, words[j - 1])
+        j -= 1
+    # a month alone is a date; a known organisation or country is no person
+    if (len(name) == 1 and name[0].lower().rstrip(".") in CALENDAR) or (name and place_or_org(name, g) is not None):
+        name = []
+        j = len(words)
+    given_at = next((k for k, w in enumerate(name) if w.lower() in g.given_names), -1)
+    # words before a given name that name an institution, a place, a role or a party are modifiers
+    # (but a name of several given names and surnames stays whole)
+    if given_at > 0 and len(name) - given_at >= 2 and any(
+            w.lower().strip(".") in INSTITUTION_WORDS or place_or_org([w], g) is not None
+            or is_role_word(w, g) or w in g.demonyms or w.lower() + "s" in g.groups
+            for w in name[:given_at]):
+        j += given_at
+        name = name[given_at:]
+    return name, j, given_at
+
+
+def _person(np: NounPhrase, name: list[str], role_words: list[str], determiner: str, g: Gazetteer) -> None:
+    """Fill `np` as a person named `name` with the role its pre-modifiers give: an honorific gives
+    a gender (and a weak role), a given name a gender and confirmation."""
+    np.kind = "person"
+    np.name_tokens = tuple(n for n in name if n.lower() not in NAME_SUFFIXES)
+    honorific = next((w for w in role_words if w.lower() in g.honorifics or w.lower() + "." in g.honorifics), None)
+    if honorific is not None:
+        key = honorific.lower()
+        expansion, gender = g.honorifics.get(key) or g.honorifics.get(key + ".", ("", ""))
+        np.gender = np.titled_gender = gender
+        role_words = [w for w in role_words if w != honorific]
+        if expansion and not role_words and expansion.lower() in g.roles:
+            role_words = [expansion]
+            np.weak_role = True  # an apposition may name the office more precisely
+    np.role = " ".join(role_words) or None
+    np.weak_role = np.weak_role or bool(role_words) and all(is_rank(w, g) for w in role_words)
+    given = g.given_names.get(np.name_tokens[0].lower(), "") if np.name_tokens else ""
+    # a name alone may be a surname: its gender is not the given name's ('u': either gender)
+    np.gender = np.gender or (given if len(np.name_tokens) > 1 and given in ("m", "f") else "")
+    np.confirmed = bool(given or honorific or np.role)
+    if determiner in ("the", "a", "an") and len(np.name_tokens) == 1 and not np.confirmed:
+        if np.name_tokens[0].isupper() and len(np.name_tokens[0]) > 1:
+            np.kind, np.canonical = "organisation", np.name_tokens[0]  # an acronym after 'the'
+        else:
+            np.kind = "unknown"  # a capitalised adjective after an article, not a person
+
+
+def _description(np: NounPhrase, role_words: list[str], g: Gazetteer) -> None:
+    """Fill `np` as a description by its head noun: a group, a role holder, an institution, or
+    nobody when the head is none of these."""
+    head = role_words[-1].lower()
+    joined = " ".join(role_words).lower()
+    if " of " in joined and joined in g.roles:  # a role 'X of Y' has its head first
+        head = joined.split(" of ")[0].split()[-1]
+    np.head = head
+    np.role = " ".join(role_words)
+    if head in GROUP_HEADS or (head.endswith("s") and head[:-1] in g.roles):
+        np.kind, np.plural = "group", True
+    elif is_role_head(head, g) or ends_with_role(role_words, g):
+        np.kind = "group" if np.indefinite else "unknown"
+    elif head in INSTITUTION_HEADS:
+        np.kind = "organisation"
+    else:
+        np.kind, np.head, np.role = "unknown", None, None
 
 
 _LEGAL_FORMS = words_listed("legal_forms.txt")
